@@ -1,0 +1,44 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        LEARNER = "learner", "Learner"
+        INSTRUCTOR = "instructor", "Instructor"
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.LEARNER)
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.role == self.Role.INSTRUCTOR
+
+
+def new_invite_code() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Cohort(models.Model):
+    name = models.CharField(max_length=120)
+    instructor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="taught_cohorts")
+    invite_code = models.CharField(max_length=32, unique=True, default=new_invite_code)
+    learners = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="cohorts")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cohort", "user"], name="one_membership_per_cohort")]

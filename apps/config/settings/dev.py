@@ -1,0 +1,3 @@
+from apps.config.settings.base import *  # noqa: F403
+
+DEBUG = True

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("apps.accounts.urls")),
+    path("teach/", include("apps.dashboard.urls")),
+    path("", include("apps.grading.urls")),
+    path("", include("apps.courses.urls")),
+]

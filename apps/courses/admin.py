@@ -1,0 +1,46 @@
+from django.contrib import admin
+
+from apps.courses.models import Lab, Lesson, LessonCompletion, Module, Outcome, Phase, Project, Week
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(admin.ModelAdmin):
+    list_display = ("key", "title", "order")
+
+
+@admin.register(Phase)
+class PhaseAdmin(admin.ModelAdmin):
+    list_display = ("number", "title")
+
+
+@admin.register(Week)
+class WeekAdmin(admin.ModelAdmin):
+    list_display = ("number", "title", "phase")
+
+
+@admin.register(Module)
+class ModuleAdmin(admin.ModelAdmin):
+    list_display = ("key", "title", "skill", "retired")
+
+
+@admin.register(Lesson)
+class LessonAdmin(admin.ModelAdmin):
+    list_display = ("key", "title", "module", "week", "order", "word_count", "retired")
+    list_filter = ("module", "week", "retired")
+    search_fields = ("key", "title")
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ("key", "title", "week", "hours", "retired")
+
+
+@admin.register(Lab)
+class LabAdmin(admin.ModelAdmin):
+    list_display = ("key", "title", "engine", "topology", "lesson", "retired")
+
+
+@admin.register(LessonCompletion)
+class LessonCompletionAdmin(admin.ModelAdmin):
+    list_display = ("user", "lesson", "completed_at")
+    raw_id_fields = ("user", "lesson")

@@ -1,0 +1,50 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from apps.courses.models import Lab
+
+
+class Submission(models.Model):
+    """One answer to one lab. A graded ``submit`` counts as an attempt once the platform
+    has judged it; a ``run`` is an ungraded preview that never counts."""
+
+    class Kind(models.TextChoices):
+        SUBMIT = "submit", "Submit"
+        RUN = "run", "Run"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Could not be graded"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
+    lab = models.ForeignKey(Lab, on_delete=models.PROTECT, related_name="submissions")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SUBMIT)
+    answer = models.TextField()
+    # The form carries a token minted when the page was drawn: a double click or a
+    # replayed POST finds the same token and gets the same submission back.
+    client_token = models.UUIDField(default=uuid.uuid4)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    result = models.JSONField(null=True, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    counted = models.BooleanField(default=False, help_text="Counts as an attempt (a learner-caused verdict).")
+    tries = models.PositiveIntegerField(default=0, help_text="How many times a worker started grading it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "client_token"], name="one_submission_per_token")]
+        indexes = [models.Index(fields=["user", "lab", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.lab.key} · {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

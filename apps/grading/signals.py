@@ -1,0 +1,31 @@
+from celery.signals import worker_process_init, worker_process_shutdown, worker_ready
+
+
+@worker_ready.connect
+def reap_sandboxes_left_by_dead_workers(**_kwargs) -> None:
+    """A worker that was SIGKILLed cannot clean up after itself; the next one does."""
+    from labs.sandbox.base import reap_orphans
+
+    reap_orphans()
+
+
+@worker_process_init.connect
+def warm_postgres_pool(**_kwargs) -> None:
+    """Start a warm Postgres instance per pool process now, so the first learner's attempt
+    does not pay for a server start."""
+    from labs.sandbox.postgres import POOL
+
+    try:
+        POOL.warm(1)
+    except Exception:  # a worker without Postgres still grades Redis and Mongo labs
+        import logging
+
+        logging.getLogger(__name__).exception("could not warm the Postgres pool")
+
+
+@worker_process_shutdown.connect
+def stop_warm_sandboxes(**_kwargs) -> None:
+    """Pool processes leave through os._exit, which skips atexit: stop warm servers here."""
+    from labs.sandbox import postgres
+
+    postgres.shutdown()

@@ -1,0 +1,48 @@
+from django import template
+
+register = template.Library()
+
+PLAN_FIELDS = (
+    "Node Type",
+    "Relation Name",
+    "Index Name",
+    "Plan Rows",
+    "Actual Rows",
+    "Actual Loops",
+    "Total Cost",
+    "Actual Total Time",
+    "Shared Hit Blocks",
+    "Shared Read Blocks",
+    "Rows Removed by Filter",
+)
+
+
+@register.filter
+def plan_rows(plan, failed_path=None) -> list[dict]:
+    """EXPLAIN (FORMAT JSON) as a flat list of rows with depth, for an indented tree.
+
+    ``failed_path`` is the list of child indexes leading to the node a check failed on.
+    """
+    if isinstance(plan, list) and plan:
+        plan = plan[0]
+    if isinstance(plan, dict) and "Plan" in plan:
+        plan = plan["Plan"]
+    if not isinstance(plan, dict):
+        return []
+    failed = list(failed_path) if isinstance(failed_path, list) else None
+    rows: list[dict] = []
+
+    def walk(node: dict, depth: int, path: list[int]) -> None:
+        row = {key.lower().replace(" ", "_"): node.get(key) for key in PLAN_FIELDS}
+        row.update(depth=depth, indent=depth * 1.25, failed=failed == path)
+        rows.append(row)
+        for index, child in enumerate(node.get("Plans", [])):
+            walk(child, depth + 1, [*path, index])
+
+    walk(plan, 0, [])
+    return rows
+
+
+@register.filter
+def percent(score) -> str:
+    return "–" if score is None else f"{round(float(score) * 100)}%"

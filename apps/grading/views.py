@@ -1,0 +1,66 @@
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.courses.models import Lab
+from apps.courses.rendering import render_markdown
+from apps.grading.models import Submission
+from apps.grading.services import AnswerInvalid, load_lab_spec, submit_answer
+
+HISTORY_LENGTH = 20
+
+
+def _lab_context(request, lab: Lab, answer: str | None = None, problems=None) -> dict:
+    spec = load_lab_spec(lab)
+    history = Submission.objects.filter(user=request.user, lab=lab)[:HISTORY_LENGTH]
+    latest = history[0] if history else None
+    return {
+        "lab": lab,
+        "spec": spec,
+        "instructions": render_markdown(spec.instructions).html,
+        "answer": answer if answer is not None else (latest.answer if latest else spec.starter),
+        "token": uuid.uuid4(),
+        "history": history,
+        "latest": latest,
+        "problems": problems or [],
+    }
+
+
+@login_required
+def lab_detail(request, key: str):
+    lab = get_object_or_404(Lab, key=key, retired=False)
+    return render(request, "grading/lab.html", _lab_context(request, lab))
+
+
+@login_required
+@require_POST
+def lab_submit(request, key: str):
+    lab = get_object_or_404(Lab, key=key, retired=False)
+    answer = request.POST.get("answer", "")
+    kind = Submission.Kind.RUN if request.POST.get("action") == "run" else Submission.Kind.SUBMIT
+    try:
+        token = uuid.UUID(request.POST.get("token", ""))
+    except ValueError:
+        token = None
+    try:
+        submission = submit_answer(request.user, lab, answer, kind=kind, client_token=token)
+    except AnswerInvalid as exc:
+        # Nothing is lost: the page comes back with the learner's text and the reasons.
+        if request.htmx:
+            return render(request, "grading/_problems.html", {"problems": exc.problems}, status=422)
+        return render(request, "grading/lab.html", _lab_context(request, lab, answer, exc.problems), status=422)
+    if request.htmx:
+        return render(request, "grading/_submission.html", {"submission": submission})
+    return redirect("grading:submission", submission_id=submission.pk)
+
+
+@login_required
+def submission_detail(request, submission_id: int):
+    submission = get_object_or_404(Submission.objects.select_related("lab"), pk=submission_id)
+    if submission.user_id != request.user.pk:
+        raise Http404("No such submission")  # never reveal another learner's work
+    template = "grading/_submission.html" if request.htmx else "grading/submission.html"
+    return render(request, template, {"submission": submission, "lab": submission.lab})

@@ -1,0 +1,13 @@
+-- The support panel's query (the grader runs it for 'cancelled' and for 'returned'):
+--
+--   SELECT id, created_at, total_cents FROM orders
+--   WHERE customer_id = 4242 AND status = 'cancelled'
+--   ORDER BY created_at DESC
+--   LIMIT 20;
+--
+-- 1. Look at the plan first:
+--      EXPLAIN (ANALYZE, BUFFERS) SELECT ... ;
+--    Which node reads the most rows? How many does it throw away? Is there a Sort?
+-- 2. Write the index (or indexes) that fix it below, then compare the plans again.
+
+-- CREATE INDEX ... ON orders (...);

@@ -1,0 +1,1 @@
+-- The learner creates every table: the lab starts from an empty database.

@@ -1,0 +1,244 @@
+"""``python -m labs``: grade an answer, check every lab of a course, manage sandboxes, bench.
+
+    python -m labs grade LAB_DIR ANSWER_FILE [--json]
+    python -m labs check-all [ROOT] [--json]
+    python -m labs sandbox ls | reap
+    python -m labs bench [--quick] [--only NAME]
+
+Exit codes: ``grade`` 0 when the answer scores 1.0, 1 when it scores less, 2 when it could not
+be graded; ``check-all`` 0 when every lab behaves, 1 otherwise; 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from labs.result import UNAVAILABLE, Result
+from labs.spec import SpecError, find_labs, load_spec
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m labs", description="Indexed's lab runtime.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    grade_cmd = commands.add_parser("grade", help="grade one answer file against one lab")
+    grade_cmd.add_argument("lab_dir", type=Path)
+    grade_cmd.add_argument("answer_file", type=Path)
+    grade_cmd.add_argument("--json", action="store_true", help="print the Result as JSON")
+
+    check_cmd = commands.add_parser("check-all", help="every lab: solution scores 1.0, every wrong/* below")
+    check_cmd.add_argument("root", nargs="?", type=Path, default=Path("curriculum"))
+    check_cmd.add_argument("--json", action="store_true", help="print the rows as JSON")
+
+    sandbox_cmd = commands.add_parser("sandbox", help="list sandboxes or reap those whose owner died")
+    sandbox_cmd.add_argument("action", choices=["ls", "reap"])
+
+    bench_cmd = commands.add_parser("bench", help="measure sandbox and grading speed (prints medians)")
+    bench_cmd.add_argument("--quick", action="store_true", help="fewer repetitions")
+    bench_cmd.add_argument("--only", action="append", default=[], help="run only benches whose name contains this")
+
+    parser.add_argument("-v", "--verbose", action="store_true", help="log warnings from the runtime")
+    args = parser.parse_args(argv)
+    # the table and the verdicts already say what went wrong; logs are for operators
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.ERROR, format="%(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "grade":
+        return run_grade(args.lab_dir, args.answer_file, as_json=args.json)
+    if args.command == "check-all":
+        return run_check_all(args.root, as_json=args.json)
+    if args.command == "sandbox":
+        return run_sandbox(args.action)
+    from labs.bench import run_benches
+
+    return run_benches(quick=args.quick, only=args.only)
+
+
+# --------------------------------------------------------------------------- grade
+
+
+def run_grade(lab_dir: Path, answer_file: Path, *, as_json: bool = False) -> int:
+    from labs.runner import grade
+
+    try:
+        spec = load_spec(lab_dir)
+        answer = answer_file.read_text(encoding="utf-8")
+    except (SpecError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result = grade(spec, answer)
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2, default=str))
+    else:
+        print(format_result(result, f"{spec.id} ← {answer_file}"))
+    if not result.gradable:
+        return 2
+    return 0 if result.score >= 1.0 else 1
+
+
+def format_result(result: Result, title: str) -> str:
+    """The Result as a learner would read it, for a terminal."""
+    lines = [f"{title}", f"score {result.score:.2f}  ({result.status}, {result.duration_ms} ms)"]
+    if not result.gradable:
+        lines.append("not gradable: this attempt does not count")
+    if result.message:
+        lines.append(result.message)
+    for check in result.checks:
+        mark = "PASS" if check.passed else "FAIL"
+        lines.append(f"  [{mark}] {check.name}: {check.message}")
+        if check.hint and not check.passed:
+            lines.append(f"         hint: {check.hint}")
+        preview = check.artifacts.get("preview")
+        if preview and not check.passed:
+            lines.extend("         " + line for line in _format_table(preview).splitlines())
+    return "\n".join(lines)
+
+
+def _format_table(preview: dict, limit: int = 8) -> str:
+    columns = [str(c) for c in preview.get("columns", [])]
+    rows = [["NULL" if v is None else str(v) for v in row] for row in preview.get("rows", [])[:limit]]
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(columns)]
+    out = [" | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    out.append("-+-".join("-" * w for w in widths))
+    out += [" | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in rows]
+    if preview.get("truncated") or len(preview.get("rows", [])) > limit:
+        out.append("…")
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- check-all
+
+
+@dataclass
+class Row:
+    lab: str
+    answer: str
+    expected: str  # "1.0" or "<1.0"
+    score: float | None
+    status: str
+    ms: int
+    verdict: str  # ok, FAIL, skipped
+    note: str = ""
+
+
+def run_check_all(root: Path, *, as_json: bool = False) -> int:
+    from labs.runner import grade
+
+    folders = find_labs(root)
+    if not folders:
+        print(f"no labs (folders with lab.toml) under {root}", file=sys.stderr)
+        return 1
+    rows: list[Row] = []
+    for folder in folders:
+        try:
+            spec = load_spec(folder)
+        except SpecError as exc:
+            where = str(folder.relative_to(root))
+            rows.append(Row(where, "lab.toml", "valid", None, "spec error", 0, "FAIL", str(exc)))
+            continue
+        answers = [(spec.solution_path, True)] + [(path, False) for path in spec.wrong_paths]
+        if len(answers) == 1:
+            rows.append(Row(spec.id, "wrong/*", "≥1 file", None, "missing", 0, "FAIL", "a lab ships wrong answers"))
+        for path, is_solution in answers:
+            started = time.monotonic()
+            result = grade(spec, path.read_text(encoding="utf-8"))
+            ms = int((time.monotonic() - started) * 1000)
+            name = str(path.relative_to(spec.root))
+            rows.append(_judge(spec.id, name, is_solution, result, ms))
+            if result.status == UNAVAILABLE:
+                break  # every other answer would say the same
+    if as_json:
+        print(json.dumps([row.__dict__ for row in rows], indent=2))
+    else:
+        print(_format_rows(rows))
+    failed = [row for row in rows if row.verdict == "FAIL"]
+    skipped = {row.lab for row in rows if row.verdict == "skipped"}
+    labs_count = len({row.lab for row in rows})
+    print(
+        f"\n{labs_count} labs, {len(rows)} answers: {len(failed)} failed, "
+        f"{len(skipped)} labs skipped (not available on this installation)",
+        file=sys.stderr if as_json else sys.stdout,
+    )
+    return 1 if failed else 0
+
+
+def _judge(lab: str, name: str, is_solution: bool, result: Result, ms: int) -> Row:
+    expected = "1.0" if is_solution else "<1.0"
+    if result.status == UNAVAILABLE:
+        return Row(lab, name, expected, None, result.status, ms, "skipped", result.message)
+    if not result.gradable:
+        return Row(lab, name, expected, result.score, result.status, ms, "FAIL", result.message)
+    if is_solution:
+        ok = result.score >= 1.0
+        note = "" if ok else _first_failure(result)
+    else:
+        ok = result.score < 1.0
+        note = "" if ok else "this wrong answer scores 1.0: the checks do not catch it"
+        if ok and not _explains_itself(result):
+            ok, note = False, "the failure has no learner-facing message"
+    return Row(lab, name, expected, result.score, result.status, ms, "ok" if ok else "FAIL", note)
+
+
+def _first_failure(result: Result) -> str:
+    if result.message:
+        return result.message
+    failed = next((c for c in result.checks if not c.passed), None)
+    return f"{failed.name}: {failed.message}" if failed else ""
+
+
+def _explains_itself(result: Result) -> bool:
+    if result.status != "graded":
+        return bool(result.message)
+    return all(c.message for c in result.checks if not c.passed)
+
+
+def _format_rows(rows: list[Row]) -> str:
+    header = ["lab", "answer", "expect", "score", "status", "ms", "verdict"]
+    table = [
+        [r.lab, r.answer, r.expected, "-" if r.score is None else f"{r.score:.2f}", r.status, str(r.ms), r.verdict]
+        for r in rows
+    ]
+    widths = [max(len(h), *(len(t[i]) for t in table)) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    for row, cells in zip(rows, table, strict=True):
+        lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+        if row.note and row.verdict != "ok":
+            lines.append(f"    └ {row.note[:300]}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- sandbox
+
+
+def run_sandbox(action: str) -> int:
+    from labs.sandbox import base
+
+    if action == "reap":
+        reaped = base.reap_orphans()
+        for path in reaped:
+            print(f"reaped {path}")
+        print(f"{len(reaped)} orphaned sandboxes removed")
+        return 0
+    rows = base.list_sandboxes()
+    if not rows:
+        print(f"no sandboxes under {base.SANDBOX_ROOT}")
+        return 0
+    print(f"{'kind':<10} {'owner':>8} {'alive':<6} {'pids':<18} {'ports':<18} path")
+    for row in rows:
+        owner = row.get("owner_pid")
+        alive = "kept" if row.get("persistent") else ("yes" if row["owner_alive"] else "NO")
+        pids = ",".join(str(p) for p in row.get("pids", [])) or "-"
+        ports = ",".join(str(p) for p in row.get("ports", [])) or "-"
+        print(f"{row.get('kind', '?'):<10} {owner or '-':>8} {alive:<6} {pids:<18} {ports:<18} {row['path']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""The object checks receive: one learner answer, the lab, the live sandbox, a deadline."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from labs.spec import LabSpec
+
+
+class LearnerTimeout(Exception):
+    """The learner's work ran past the lab's limit (a verdict, not a platform fault)."""
+
+
+class AnswerRejected(Exception):
+    """The answer was refused before or while running: forbidden command, invalid runbook.
+    The message is shown to the learner as is."""
+
+
+@dataclass
+class Attempt:
+    """Engine-specific subclasses add their handles (connections, ports, instances)."""
+
+    spec: LabSpec
+    answer: str
+    deadline: float  # a time.monotonic() value
+    notes: dict[str, Any] = field(default_factory=dict)  # memo shared by the checks
+
+    def remaining(self) -> float:
+        return max(0.0, self.deadline - time.monotonic())

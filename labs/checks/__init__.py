@@ -1,0 +1,45 @@
+"""Check families. A check is a function ``(attempt, check_spec) -> CheckResult``.
+
+Each family lives in its own module and is looked up by (check type, engine), so the
+same family name (``sharding``) can mean a Redis Cluster check or a Postgres one.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from labs.attempt import Attempt
+    from labs.result import CheckResult
+    from labs.spec import CheckSpec
+
+CheckFn = Callable[["Attempt", "CheckSpec"], "CheckResult"]
+
+# (check type, engine) -> module that defines ``check(attempt, check_spec)``
+CHECK_MODULES: dict[tuple[str, str], str] = {
+    ("result", "postgres"): "labs.checks.result",
+    ("plan", "postgres"): "labs.checks.plan",
+    ("schema", "postgres"): "labs.checks.schema",
+    ("concurrency", "postgres"): "labs.checks.concurrency",
+    ("recovery", "postgres"): "labs.checks.recovery",
+    ("replication", "postgres"): "labs.checks.replication",
+    ("sharding", "postgres"): "labs.checks.pg_sharding",
+    ("redis", "redis"): "labs.checks.redis",
+    ("sharding", "redis"): "labs.checks.redis_sharding",
+    ("mongo", "mongo"): "labs.checks.mongo",
+}
+
+
+def known_check_types(engine: str) -> set[str]:
+    return {kind for kind, eng in CHECK_MODULES if eng == engine}
+
+
+def get_check(check_type: str, engine: str) -> CheckFn:
+    try:
+        module = CHECK_MODULES[(check_type, engine)]
+    except KeyError:
+        known = ", ".join(sorted(known_check_types(engine))) or "none"
+        raise KeyError(f"no check {check_type!r} for engine {engine!r}; known: {known}") from None
+    return importlib.import_module(module).check

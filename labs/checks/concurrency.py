@@ -1,0 +1,439 @@
+"""The ``concurrency`` check: two or more sessions interleaved on a script, then an invariant.
+
+Each session is a real connection (as the learner) driven by its own thread. The scheduler
+runs the steps in the given order; when a step blocks on a lock (``pg_blocking_pids``), the
+scheduler moves on to the other sessions, exactly like two people at two psql prompts. The
+sessions run in autocommit mode, so BEGIN/COMMIT in the SQL mean what they mean in psql, and
+psql's ``\\gset`` and ``:variables`` work in the learner's code.
+
+Parameters::
+
+    answer = "body"             # "body": the answer is a transaction body every session runs
+                                # "isolation": the answer names an isolation level
+    sessions = ["A", "B"]
+    body = "{{answer}}"         # lockstep mode: each session runs this, statement by statement
+                                # in turn (A1 B1 A2 B2 …); {{answer}} expands to the answer
+    script = [ { session = "A", sql = "BEGIN ISOLATION LEVEL {{answer}}" }, … ]   # explicit order
+    variables = { A = { amount = 10 }, B = { amount = 20 } }   # psql variables per session
+    setup = "UPDATE accounts SET balance = 100 WHERE id = 1"   # before the sessions start
+    invariant = "SELECT balance FROM accounts WHERE id = 1"
+    expect = [[70]]
+    anomaly = "lost update"     # named in the failure message
+    on_serialization_failure = "retry"   # an application retries 40001; "fail" reports it
+    on_deadlock = "fail"                 # deadlocks (40P01) fail the check; "retry" retries
+    hint = "..."
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+
+from labs.checks.pg_common import sql_error_result
+from labs.checks.result import values_equal
+from labs.result import CheckResult
+from labs.sandbox.base import SandboxError
+from labs.sandbox.pg_sql import ScriptError, Statement, split_statements, substitute_variables
+from labs.sandbox.postgres import VISIBLE, LearnerSqlError, PgAttempt, _gset, jsonable
+from labs.spec import CheckSpec
+
+LEVELS = ("READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE")
+SETTLE_POLL = 0.005  # seconds between looks at a running step
+BLOCK_CHECK_AFTER = 0.02  # ask pg_blocking_pids only for steps slower than this
+SLOW_STEP = 2.0  # a step neither done nor blocked after this long is left running
+RETRYABLE = {"40001": "serialization failure", "40P01": "deadlock"}
+
+
+@dataclass
+class Step:
+    session: str
+    statement: Statement
+
+
+@dataclass
+class Session:
+    name: str
+    conn: psycopg.Connection
+    pid: int
+    variables: dict[str, str]
+    steps: list[Step] = field(default_factory=list)  # every step of this session, for retries
+    backlog: deque[Step] = field(default_factory=deque)
+    pending: tuple[Step, Future] | None = None
+    aborted: str = ""  # sqlstate that ended its transaction this round
+    failures: list[str] = field(default_factory=list)  # sqlstates over all rounds
+    retries: int = 0
+    waited: bool = False  # its running step was seen blocked on a lock
+
+
+def check(attempt: PgAttempt, check_spec: CheckSpec) -> CheckResult:
+    params = check_spec.params
+    lab_hint = str(params.get("hint", ""))
+    try:
+        answer_text = _answer_text(attempt, params)
+    except _BadAnswer as exc:
+        return CheckResult("concurrency", False, exc.message, exc.hint or lab_hint)
+    try:
+        steps = _build_steps(attempt, params, answer_text)
+    except ScriptError as exc:
+        return CheckResult("concurrency", False, exc.message, exc.hint or lab_hint)
+    database = attempt.database(VISIBLE)
+    if params.get("setup"):
+        with attempt.platform_work(), attempt.connect_learner(database, platform=True) as conn:
+            outcome = attempt.run_script(str(params["setup"]), VISIBLE, conn=conn)
+            if not outcome.ok:
+                # the lab's own script is broken: a platform problem, not the learner's
+                raise SandboxError(f"lab {attempt.spec.id}: the concurrency setup failed: {outcome.error}")
+    run = Scenario(attempt, database, params, steps)
+    try:
+        run.play()
+    finally:
+        run.close()
+    return run.verdict(lab_hint)
+
+
+class _BadAnswer(Exception):
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+def _answer_text(attempt: PgAttempt, params: dict[str, Any]) -> str:
+    if params.get("answer", "body") != "isolation":
+        return attempt.answer
+    words = " ".join(attempt.answer.replace(";", " ").upper().split())
+    found = re.search(r"READ UNCOMMITTED|READ COMMITTED|REPEATABLE READ|SERIALIZABLE", words)
+    if not found:
+        raise _BadAnswer(
+            f"Your answer should name a transaction isolation level, one of {', '.join(LEVELS)}; "
+            f"it says {attempt.answer.strip()[:60]!r}.",
+            "Write just the level, e.g. REPEATABLE READ.",
+        )
+    return found.group(0)
+
+
+def _expand(sql: str, answer_text: str, answer_statements: list[Statement]) -> list[Statement]:
+    if sql.strip() == "{{answer}}":
+        return answer_statements
+    return split_statements(sql.replace("{{answer}}", answer_text))
+
+
+def _build_steps(attempt: PgAttempt, params: dict[str, Any], answer_text: str) -> list[Step]:
+    answer_statements = split_statements(answer_text) if params.get("answer", "body") == "body" else []
+    if params.get("answer", "body") == "body" and not answer_statements:
+        raise ScriptError("Your answer is empty: write the transaction each session runs.")
+    if params.get("script"):
+        steps = []
+        for item in params["script"]:
+            for statement in _expand(str(item["sql"]), answer_text, answer_statements):
+                steps.append(Step(str(item["session"]), statement))
+        return steps
+    sessions = [str(s) for s in params.get("sessions", ["A", "B"])]
+    body = _expand(str(params.get("body", "{{answer}}")), answer_text, answer_statements)
+    return [Step(name, statement) for statement in body for name in sessions]
+
+
+class Scenario:
+    """Plays the steps on real sessions and remembers what happened (the timeline)."""
+
+    def __init__(self, attempt: PgAttempt, database: str, params: dict[str, Any], steps: list[Step]):
+        self.attempt, self.database, self.params, self.steps = attempt, database, params, steps
+        self.timeline: list[dict[str, Any]] = []
+        self.errors: list[tuple[str, LearnerSqlError]] = []  # (session, error) that are the learner's bug
+        self.sessions: dict[str, Session] = {}
+        self.still_open: list[str] = []
+        names = list(dict.fromkeys([str(s) for s in params.get("sessions", [])] + [s.session for s in steps]))
+        self.monitor = attempt.instance.connect(database)  # superuser: reads pg_blocking_pids only
+        variables = params.get("variables", {})
+        for name in names:
+            conn = attempt.connect_learner(database)
+            session_vars = {"session": name, **{k: str(v) for k, v in variables.get(name, {}).items()}}
+            self.sessions[name] = Session(name, conn, conn.info.backend_pid, session_vars)
+        self.executors = {name: ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"pg-{name}") for name in names}
+        for step in steps:
+            self.sessions[step.session].steps.append(step)
+
+    # -- playing
+
+    def play(self) -> None:
+        for step in self.steps:
+            self.sessions[step.session].backlog.append(step)
+            self._pump()
+        self._drain()
+        policy = {
+            "40001": self.params.get("on_serialization_failure", "retry"),
+            "40P01": self.params.get("on_deadlock", "fail"),
+        }
+        max_retries = int(self.params.get("max_retries", 3))
+        for session in self.sessions.values():
+            while session.aborted in policy and policy[session.aborted] == "retry" and session.retries < max_retries:
+                session.retries += 1
+                session.aborted = ""
+                self.timeline.append({"session": session.name, "event": "retry", "sql": "(the transaction again)"})
+                session.backlog.extend(session.steps)
+                self._drain()
+        # like psql on exit: a transaction left open is rolled back (and the learner told)
+        for session in self.sessions.values():
+            if session.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                self.still_open.append(session.name)
+                with self.attempt.learner_call():
+                    session.conn.execute("ROLLBACK")
+
+    def _drain(self) -> None:
+        while any(s.backlog or s.pending for s in self.sessions.values()):
+            if not self._pump():
+                time.sleep(SETTLE_POLL)
+
+    def _pump(self) -> bool:
+        """Collect finished steps and start the next ones; True when something moved."""
+        moved, changed = False, True
+        while changed:
+            changed = False
+            for session in self.sessions.values():
+                if session.pending is not None:
+                    if not session.pending[1].done():
+                        continue
+                    self._finish(session)
+                    changed = moved = True
+                if session.backlog:
+                    step = session.backlog.popleft()
+                    if session.aborted:
+                        self.timeline.append(
+                            {"session": session.name, "sql": step.statement.short(), "event": "skipped"}
+                        )
+                    else:
+                        self._start(session, step)
+                    changed = moved = True
+        return moved
+
+    def _start(self, session: Session, step: Step) -> None:
+        future = self.executors[session.name].submit(self._execute, session, step)
+        session.pending = (step, future)
+        shown = step.statement.short(text=substitute_variables(step.statement.text, session.variables))
+        started = time.monotonic()
+        while not future.done():
+            waited = time.monotonic() - started
+            if waited > BLOCK_CHECK_AFTER:
+                blockers = self._blockers(session)
+                if blockers:
+                    self.timeline.append({"session": session.name, "sql": shown, "event": "waits", "for": blockers})
+                    session.waited = True
+                    return
+            if waited > SLOW_STEP:
+                return
+            wait([future], timeout=SETTLE_POLL)
+
+    def _blockers(self, session: Session) -> list[str]:
+        with self.attempt.platform_work():
+            pids = self.monitor.execute("SELECT pg_blocking_pids(%s)", (session.pid,)).fetchone()[0]
+        by_pid = {s.pid: s.name for s in self.sessions.values()}
+        return [by_pid.get(pid, f"pid {pid}") for pid in pids]
+
+    def _execute(self, session: Session, step: Step) -> dict[str, Any]:
+        """Runs in the session's own thread."""
+        shown = step.statement.short(text=substitute_variables(step.statement.text, session.variables))
+        cur = self.attempt.execute_statement(session.conn, step.statement, session.variables)
+        event: dict[str, Any] = {"session": session.name, "sql": shown, "event": "ok"}
+        if session.waited:
+            event["after_waiting"] = True
+            session.waited = False
+        if step.statement.gset is not None:
+            values = _gset(cur, step.statement)
+            session.variables.update(values)
+            event["row"] = values
+        elif cur.description:
+            rows = cur.fetchmany(3)
+            event["rows"] = [[jsonable(v) for v in row] for row in rows]
+        return event
+
+    def _finish(self, session: Session) -> None:
+        step, future = session.pending
+        session.pending = None
+        try:
+            self.timeline.append(future.result())
+            return
+        except LearnerSqlError as exc:
+            error = exc
+        self.timeline.append(
+            {
+                "session": session.name,
+                "sql": step.statement.short(),
+                "event": "error",
+                "sqlstate": error.sqlstate,
+                "error": _error_text(error),
+            }
+        )
+        session.aborted = error.sqlstate or "error"
+        session.failures.append(session.aborted)
+        if error.sqlstate not in RETRYABLE and error.sqlstate != "55P03":
+            self.errors.append((session.name, error))
+        # an application rolls back at once: the failed transaction's locks must not linger
+        with self.attempt.learner_call():
+            if session.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                session.conn.execute("ROLLBACK")
+
+    # -- judging
+
+    def verdict(self, lab_hint: str) -> CheckResult:
+        artifacts: dict[str, Any] = {"timeline": self.timeline}
+        still_open = self.still_open
+        if self.errors:
+            name, error = self.errors[0]
+            result = sql_error_result(error, lab_hint, "concurrency")
+            result.message = f"Session {name}: {result.message}"
+            result.artifacts.update(artifacts)
+            return result
+        for session in self.sessions.values():
+            if session.aborted == "40P01":
+                return CheckResult(
+                    "concurrency",
+                    False,
+                    f"The sessions deadlocked: each waited for a lock the other held, and Postgres aborted "
+                    f"session {session.name}'s transaction to break the cycle (SQLSTATE 40P01).",
+                    _hints(
+                        lab_hint,
+                        "Take row locks in the same order in every transaction (e.g. SELECT … ORDER BY id FOR UPDATE), "
+                        "or lock everything you need in one statement up front.",
+                    ),
+                    artifacts=artifacts,
+                )
+            if session.aborted == "40001":
+                return CheckResult(
+                    "concurrency",
+                    False,
+                    f"Session {session.name}'s transaction failed with a serialization failure (SQLSTATE 40001) "
+                    "and was not retried, so its work was lost.",
+                    _hints(
+                        lab_hint,
+                        "Under REPEATABLE READ or SERIALIZABLE, Postgres aborts one of two conflicting transactions; "
+                        "the application must catch 40001 and run the whole transaction again.",
+                    ),
+                    artifacts=artifacts,
+                )
+            if session.aborted == "55P03":
+                return CheckResult(
+                    "concurrency",
+                    False,
+                    f"Session {session.name} waited longer than the lock timeout "
+                    f"({self.attempt.options['lock_timeout']}) for a lock and gave up.",
+                    _hints(lab_hint, "Keep transactions short and make sure every transaction ends with COMMIT."),
+                    artifacts=artifacts,
+                )
+        notes = []
+        if still_open:
+            notes.append(f"session {', '.join(still_open)} never committed (rolled back at the end)")
+        invariant = self.params.get("invariant")
+        if not invariant:
+            return CheckResult("concurrency", True, "Every session finished without errors.", artifacts=artifacts)
+        with self.attempt.connect_learner(self.database) as conn:
+            rows = self.attempt.fetch(str(invariant), VISIBLE, conn=conn)
+        got = [list(r) for r in rows.rows]
+        expect = [list(r) for r in self.params.get("expect", [])]
+        artifacts["invariant"] = {
+            "query": invariant,
+            "rows": [[jsonable(v) for v in r] for r in got],
+            "expected": expect,
+        }
+        waits = sum(1 for e in self.timeline if e.get("event") == "waits")
+        retried = sum(s.retries for s in self.sessions.values())
+        if _rows_match(got, expect):
+            detail = []
+            if waits:
+                detail.append(f"a session waited for another's lock {waits} time" + ("s" if waits > 1 else ""))
+            if retried:
+                detail.append(f"{retried} serialization failure" + ("s were" if retried > 1 else " was") + " retried")
+            extra = f" ({'; '.join(detail)})" if detail else ""
+            return CheckResult(
+                "concurrency",
+                True,
+                f"After {_names(self.sessions)} ran concurrently, {_short(invariant)} returned {_show(got)} "
+                f"as expected{extra}.",
+                artifacts=artifacts,
+            )
+        anomaly = self.params.get("anomaly")
+        what = f": a {anomaly}" if anomaly else ""
+        never = f" Note: {'; '.join(notes)}." if notes else ""
+        return CheckResult(
+            "concurrency",
+            False,
+            f"After {_names(self.sessions)} ran concurrently, {_short(invariant)} returned {_show(got)}, "
+            f"expected {_show(expect)}{what}. What happened: {self._story()}.{never}",
+            _hints(
+                lab_hint,
+                "Each session read a value another session was about to change. Lock the row you read "
+                "(SELECT … FOR UPDATE), or let one UPDATE read and write in a single statement.",
+            ),
+            artifacts=artifacts,
+        )
+
+    def _story(self, limit: int = 10) -> str:
+        parts = []
+        for event in self.timeline[:limit]:
+            text = f"{event['session']}: {event['sql']}"
+            if event.get("after_waiting"):
+                text += " (goes through)"
+            if event.get("row"):
+                text += " → " + ", ".join(f"{k}={v}" for k, v in event["row"].items() if k != "session")
+            elif event.get("event") == "waits":
+                text += f" (waits for {', '.join(event['for'])})"
+            elif event.get("event") == "error":
+                text += f" (error {event['sqlstate']})"
+            elif event.get("event") == "retry":
+                text = f"{event['session']} retries its transaction"
+            parts.append(text)
+        if len(self.timeline) > limit:
+            parts.append("…")
+        return "; ".join(parts)
+
+    def close(self) -> None:
+        """Cancel whatever still runs (an exception left sessions blocked), then close everything."""
+        for session in self.sessions.values():
+            if session.pending is not None and not session.pending[1].done():
+                try:
+                    session.conn.cancel_safe(timeout=1)
+                except psycopg.Error:
+                    pass
+        for executor in self.executors.values():
+            executor.shutdown(wait=True, cancel_futures=True)
+        for session in self.sessions.values():
+            try:
+                session.conn.close()
+            except psycopg.Error:
+                pass
+        self.monitor.close()
+
+
+def _rows_match(got: list[list], expect: list[list]) -> bool:
+    return len(got) == len(expect) and all(
+        len(a) == len(b) and all(values_equal(x, y, 1e-6) for x, y in zip(a, b, strict=True))
+        for a, b in zip(got, expect, strict=True)
+    )
+
+
+def _error_text(error: LearnerSqlError) -> str:
+    return error.message[error.message.find("ERROR:") :] if "ERROR:" in error.message else error.message
+
+
+def _names(sessions: dict[str, Session]) -> str:
+    names = list(sessions)
+    return "sessions " + (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0])
+
+
+def _short(sql: str) -> str:
+    flat = " ".join(str(sql).split())
+    return f"`{flat if len(flat) <= 70 else flat[:69] + '…'}`"
+
+
+def _show(rows: list[list]) -> str:
+    if len(rows) == 1 and len(rows[0]) == 1:
+        return str(jsonable(rows[0][0]))
+    return "[" + ", ".join("(" + ", ".join(str(jsonable(v)) for v in r) + ")" for r in rows) + "]"
+
+
+def _hints(lab_hint: str, hint: str) -> str:
+    return lab_hint or hint

@@ -1,0 +1,245 @@
+"""The ``plan`` check: how Postgres runs a query after the learner's DDL.
+
+The learner's answer (CREATE INDEX …) runs first as a script, then ANALYZE, then
+``EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)`` of the target query. Parameters::
+
+    query = "SELECT * FROM orders WHERE customer_id = 42"   # without it, the answer is the query
+    forbid = [{ node = "Seq Scan", relation = "orders" }]     # node types that must not appear
+    require_node = { node = "Index Only Scan", relation = "orders" }   # or a list of them
+    require_index = "orders"          # some index scan (plain, only, bitmap) on this table (or a list)
+    max_shared_buffers = 100          # shared hit + read of the whole query
+    max_rows_removed_by_filter = 1000 # per node, over all loops
+    compare_reference = true          # buffers at most buffers_factor × the reference's
+    buffers_factor = 2.0
+    hint = "..."
+
+Artifacts: ``plan`` (the EXPLAIN JSON), ``failed_node`` (a list of child indexes from the
+top plan node down to the offending node: [] is the top node, [0, 1] its first child's
+second child), ``buffers``, ``reference_buffers``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from labs.checks.pg_common import answer_failed, sql_error_result
+from labs.result import CheckResult
+from labs.sandbox.pg_sql import Statement, split_statements
+from labs.sandbox.postgres import VISIBLE, LearnerSqlError, PgAttempt, restore_learner_settings
+from labs.spec import CheckSpec
+
+INDEX_NODES = ("Index Scan", "Index Only Scan", "Bitmap Index Scan")
+SLACK_BUFFERS = 8  # a few buffers of noise (catalog lookups, visibility map) are not a worse plan
+
+
+def check(attempt: PgAttempt, check_spec: CheckSpec) -> CheckResult:
+    params = check_spec.params
+    lab_hint = str(params.get("hint", ""))
+    query = params.get("query")
+    if query is not None:
+        outcome = attempt.apply_answer(VISIBLE)
+        if not outcome.ok:
+            return answer_failed(outcome, lab_hint, "plan")
+        target = split_statements(query)
+    else:
+        target = attempt.statements
+        if not target:
+            return CheckResult("plan", False, "The answer is empty: there is no query to explain.", lab_hint)
+    try:
+        _prepare_planner(attempt)
+        # a fresh session: planner settings the answer SET in its own session do not count
+        with attempt.connect_learner(attempt.database(VISIBLE)) as conn:
+            plan = explain(attempt, target[-1], conn)
+    except LearnerSqlError as exc:
+        return sql_error_result(exc, lab_hint, "plan")
+    index_tables = _index_tables(attempt)
+    root = plan[0]["Plan"]
+    buffers = _buffers(root)
+    artifacts: dict[str, Any] = {"plan": plan, "buffers": buffers, "execution_ms": plan[0].get("Execution Time")}
+    failures: list[tuple[str, list[int] | None]] = []
+
+    for rule in _as_list(params.get("forbid")):
+        for path, node in walk(root):
+            if _matches(node, rule, index_tables):
+                failures.append((_forbidden_message(node, rule), path))
+                break
+    for rule in _as_list(params.get("require_node")):
+        if not any(_matches(node, rule, index_tables) for _, node in walk(root)):
+            failures.append((f"The plan has no {_describe(rule)}; {_summary(root)}.", None))
+    for table in _as_list(params.get("require_index")):
+        wanted = table if isinstance(table, dict) else {"relation": table}
+        if not any(
+            node.get("Node Type") in INDEX_NODES and _relation_matches(node, wanted["relation"], index_tables)
+            for _, node in walk(root)
+        ):
+            scan = next((p for p, n in walk(root) if _relation_matches(n, wanted["relation"], index_tables)), None)
+            failures.append((f"The plan reads {wanted['relation']} without any index; {_summary(root)}.", scan))
+    limit = params.get("max_shared_buffers")
+    if limit is not None and buffers > int(limit):
+        failures.append(
+            (f"The query touched {buffers} shared buffers (8 kB pages); the lab allows at most {int(limit)}.", [])
+        )
+    limit = params.get("max_rows_removed_by_filter")
+    if limit is not None:
+        for path, node in walk(root):
+            removed = _rows_removed(node)
+            if removed > int(limit):
+                failures.append(
+                    (
+                        f"{_node_name(node)} read and then discarded {removed:,} rows with its filter "
+                        f"(at most {int(limit):,} allowed).",
+                        path,
+                    )
+                )
+                break
+    if params.get("compare_reference"):
+        factor = float(params.get("buffers_factor", 2.0))
+        reference = reference_buffers(attempt, query)
+        artifacts["reference_buffers"] = reference
+        if buffers > factor * reference + SLACK_BUFFERS:
+            failures.append(
+                (
+                    f"The query touched {buffers} shared buffers; the reference solution needs {reference} "
+                    f"(at most {factor:g}× that is accepted).",
+                    [],
+                )
+            )
+
+    if failures:
+        message, path = failures[0]
+        if path is not None:
+            artifacts["failed_node"] = path
+        if len(failures) > 1:
+            message += " Also: " + " ".join(m for m, _ in failures[1:])
+        hint = lab_hint or (
+            "Create an index on the column(s) the query filters or joins on, then compare the plans "
+            "with EXPLAIN (ANALYZE, BUFFERS) before and after."
+        )
+        return CheckResult("plan", False, message, hint, artifacts=artifacts)
+    return CheckResult("plan", True, f"The plan is efficient: {_summary(root)}.", artifacts=artifacts)
+
+
+def explain(attempt: PgAttempt, statement: Statement, conn) -> list[dict[str, Any]]:
+    """EXPLAIN ANALYZE one statement as the learner, inside a transaction that is rolled back
+    (EXPLAIN ANALYZE really executes it)."""
+    explained = Statement(
+        f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {statement.text}", statement.code, None, statement.index
+    )
+    with attempt.learner_call(statement), conn.transaction(force_rollback=True):
+        cur = attempt.execute_statement(conn, explained)
+        return cur.fetchone()[0]
+
+
+def _prepare_planner(attempt: PgAttempt) -> None:
+    """Fresh statistics after the learner's DDL, so the planner sees their new index, and no
+    role-level planner settings (ALTER ROLE learner SET enable_seqscan = off would fake a plan)."""
+    with attempt.platform_work():
+        restore_learner_settings(attempt.instance)
+        # once per attempt: a lab with several plan checks explains after the same DDL
+        if not attempt.readonly and not attempt.notes.get("analyzed"):
+            with attempt.connect_admin(VISIBLE) as conn:
+                conn.execute("ANALYZE")
+            attempt.notes["analyzed"] = True
+
+
+def reference_buffers(attempt: PgAttempt, query: str | None) -> int:
+    def compute() -> int:
+        database = attempt.scratch_database(VISIBLE)
+        with attempt.connect_learner(database, platform=True) as conn:
+            statements = split_statements(attempt.solution)
+            if query is not None:
+                outcome = attempt.run_script(statements, VISIBLE, conn=conn)
+                if not outcome.ok:
+                    raise outcome.error
+                statements = split_statements(query)
+            with attempt.instance.connect(database) as admin:
+                admin.execute("ANALYZE")
+            return _buffers(explain(attempt, statements[-1], conn)[0]["Plan"])
+
+    return attempt.reference(("plan-buffers", query), compute)
+
+
+def walk(node: dict[str, Any], path: list[int] | None = None) -> Iterator[tuple[list[int], dict[str, Any]]]:
+    """Every plan node with its path of child indexes, depth first."""
+    path = path or []
+    yield path, node
+    for i, child in enumerate(node.get("Plans", [])):
+        yield from walk(child, [*path, i])
+
+
+def _index_tables(attempt: PgAttempt) -> dict[str, str]:
+    """index name -> table name, for nodes (Bitmap Index Scan) that only name the index."""
+    with attempt.platform_work(), attempt.connect_admin(VISIBLE) as conn:
+        rows = conn.execute(
+            "SELECT i.relname, t.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "JOIN pg_class t ON t.oid = x.indrelid"
+        ).fetchall()
+    return dict(rows)
+
+
+def _relation_matches(node: dict[str, Any], relation: str, index_tables: dict[str, str]) -> bool:
+    name = node.get("Relation Name") or index_tables.get(node.get("Index Name", ""), "")
+    return name.lower() == relation.lower().split(".")[-1]
+
+
+def _matches(node: dict[str, Any], rule: dict[str, Any] | str, index_tables: dict[str, str]) -> bool:
+    rule = {"node": rule} if isinstance(rule, str) else rule
+    if "node" in rule and node.get("Node Type", "").lower() != str(rule["node"]).lower():
+        return False
+    if "relation" in rule and not _relation_matches(node, rule["relation"], index_tables):
+        return False
+    return not ("index" in rule and node.get("Index Name", "").lower() != str(rule["index"]).lower())
+
+
+def _describe(rule: dict[str, Any] | str) -> str:
+    rule = {"node": rule} if isinstance(rule, str) else rule
+    text = rule.get("node", "node")
+    if "relation" in rule:
+        text += f" on {rule['relation']}"
+    if "index" in rule:
+        text += f" using {rule['index']}"
+    return text
+
+
+def _forbidden_message(node: dict[str, Any], rule: dict[str, Any] | str) -> str:
+    text = f"The plan still uses a {_node_name(node)}"
+    removed = _rows_removed(node)
+    loops = node.get("Actual Loops", 1) or 1
+    rows = node.get("Actual Rows", 0) * loops
+    if removed:
+        text += f": it read {rows + removed:,} rows and threw away {removed:,} of them"
+    text += f". Expected: no {_describe(rule)}."
+    return text
+
+
+def _node_name(node: dict[str, Any]) -> str:
+    name = node.get("Node Type", "node")
+    if node.get("Relation Name"):
+        name += f" on {node['Relation Name']}"
+    if node.get("Index Name"):
+        name += f" using {node['Index Name']}"
+    return name
+
+
+def _summary(root: dict[str, Any]) -> str:
+    scans = [_node_name(n) for _, n in walk(root) if "Scan" in n.get("Node Type", "")]
+    shown = ", ".join(scans[:4]) or root.get("Node Type", "?")
+    return f"it uses {shown} and touches {_buffers(root)} buffers"
+
+
+def _buffers(node: dict[str, Any]) -> int:
+    # the top node's counters include its children's
+    return int(node.get("Shared Hit Blocks", 0)) + int(node.get("Shared Read Blocks", 0))
+
+
+def _rows_removed(node: dict[str, Any]) -> int:
+    loops = node.get("Actual Loops", 1) or 1
+    per_loop = node.get("Rows Removed by Filter", 0) + node.get("Rows Removed by Index Recheck", 0)
+    return int(per_loop * loops)
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

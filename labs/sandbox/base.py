@@ -1,0 +1,211 @@
+"""What every sandbox shares: where it lives, which OS user runs it, free ports, and the
+owner record the reaper reads to clean up after a worker that died."""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Sandboxes live outside the project tree on purpose: the unprivileged sandbox user must be
+# able to reach them, and a learner's server must never sit next to the site's files.
+SANDBOX_ROOT = Path(os.environ.get("INDEXED_SANDBOX_ROOT", "/tmp/indexed-sandboxes"))
+SANDBOX_USER = os.environ.get("INDEXED_SANDBOX_USER", "indexed-sandbox")
+OWNER_FILE = "owner.json"
+
+
+class SandboxError(RuntimeError):
+    """A sandbox could not be started or used: the platform's fault, never the learner's."""
+
+
+def is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def ensure_sandbox_user() -> pwd.struct_passwd | None:
+    """Return the unprivileged account sandboxes run as, creating it when we are root.
+
+    Postgres refuses to run as root, and a learner's server should never hold root's
+    rights anyway. When we are not root the sandboxes simply run as ourselves.
+    """
+    if not is_root():
+        return None
+    try:
+        return pwd.getpwnam(SANDBOX_USER)
+    except KeyError:
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SANDBOX_USER],
+            check=True,
+            capture_output=True,
+        )
+        return pwd.getpwnam(SANDBOX_USER)
+
+
+def demote_kwargs() -> dict:
+    """subprocess keyword arguments that run the child as the sandbox user (when root)."""
+    account = ensure_sandbox_user()
+    if account is None:
+        return {}
+    return {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
+
+
+def chown_to_sandbox_user(path: Path) -> None:
+    account = ensure_sandbox_user()
+    if account is None:
+        return
+    for root, dirs, files in os.walk(path):
+        os.chown(root, account.pw_uid, account.pw_gid)
+        for name in dirs + files:
+            os.lchown(os.path.join(root, name), account.pw_uid, account.pw_gid)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now (never a standard one)."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in (5432, 6379, 27017, 5672, 3306):
+            return port
+
+
+def wait_for_port(port: int, timeout: float, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise SandboxError(f"server on port {port} exited early with code {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.01)
+    raise SandboxError(f"server on port {port} did not accept connections within {timeout:.1f}s")
+
+
+@dataclass
+class SandboxDir:
+    """A private directory for one sandbox, with an owner record for the reaper."""
+
+    path: Path
+    kind: str
+    pids: list[int] = field(default_factory=list)
+    ports: list[int] = field(default_factory=list)
+
+    def record(self) -> None:
+        data = {
+            "owner_pid": os.getpid(),
+            "kind": self.kind,
+            "created": time.time(),
+            "pids": self.pids,
+            "ports": self.ports,
+        }
+        tmp = self.path / (OWNER_FILE + ".tmp")
+        tmp.write_text(json.dumps(data))
+        tmp.replace(self.path / OWNER_FILE)
+
+    def add_process(self, pid: int, port: int | None = None) -> None:
+        self.pids.append(pid)
+        if port is not None:
+            self.ports.append(port)
+        self.record()
+
+
+def make_sandbox_dir(kind: str) -> SandboxDir:
+    SANDBOX_ROOT.mkdir(parents=True, exist_ok=True)
+    os.chmod(SANDBOX_ROOT, 0o755)
+    path = SANDBOX_ROOT / f"{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+    path.mkdir(mode=0o700)
+    sandbox = SandboxDir(path=path, kind=kind)
+    sandbox.record()
+    return sandbox
+
+
+def kill_process(pid: int, grace: float = 2.0) -> None:
+    """SIGTERM, then SIGKILL after ``grace`` seconds; quiet if it is already gone."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return
+        except ChildProcessError:  # not our child: poll for existence instead
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+        time.sleep(0.02)
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+
+
+def remove_sandbox_dir(sandbox: SandboxDir) -> None:
+    for pid in sandbox.pids:
+        kill_process(pid)
+    shutil.rmtree(sandbox.path, ignore_errors=True)
+
+
+@contextmanager
+def sandbox_dir(kind: str) -> Iterator[SandboxDir]:
+    """A sandbox directory that is removed, with its processes, on every exit path."""
+    sandbox = make_sandbox_dir(kind)
+    try:
+        yield sandbox
+    finally:
+        remove_sandbox_dir(sandbox)
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def list_sandboxes() -> list[dict]:
+    """Every sandbox directory with its owner record and whether its owner still lives."""
+    rows = []
+    if not SANDBOX_ROOT.exists():
+        return rows
+    for path in sorted(SANDBOX_ROOT.iterdir()):
+        if not path.is_dir():
+            continue
+        try:
+            data = json.loads((path / OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            data = {"owner_pid": None, "kind": "unknown", "pids": [], "ports": []}
+        owner = data.get("owner_pid")
+        rows.append({**data, "path": str(path), "owner_alive": bool(owner) and pid_alive(owner)})
+    return rows
+
+
+def reap_orphans() -> list[str]:
+    """Kill the processes and remove the directories of sandboxes whose owner died."""
+    reaped = []
+    for row in list_sandboxes():
+        if row["owner_alive"] or row["owner_pid"] == os.getpid():
+            continue
+        for pid in row.get("pids", []):
+            kill_process(pid)
+        shutil.rmtree(row["path"], ignore_errors=True)
+        reaped.append(row["path"])
+    return reaped

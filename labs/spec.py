@@ -1,0 +1,223 @@
+"""Read and validate a lab folder (the lab contract in ../shared/DESIGN.md).
+
+lab.toml::
+
+    id = "sql-top-customers"        # stable; never derived from the folder name
+    title = "Top customers per country"
+    engine = "postgres"             # postgres | redis | mongo
+    topology = "database"           # see TOPOLOGIES
+    time_limit = 10                 # seconds for the whole attempt, wall clock
+    points = 10
+    lesson = "rel-window-functions" # optional: the lesson this lab practises
+    requires = ["explain"]          # optional: capabilities beyond the topology's own
+    answer_format = "sql"           # sql | redis | mongo | runbook (default from engine)
+    [engine_options]                # optional, engine specific (row cap, seed sizes ...)
+
+    [[checks]]
+    type = "result"                 # a family in labs.checks
+    name = "rows match"             # optional, shown to learners
+    weight = 1                      # optional
+    ...                             # every other key is the check's parameter
+
+Every error names the file and the field, so an author can fix it without reading code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from labs.checks import known_check_types
+
+TOPOLOGIES: dict[str, tuple[str, ...]] = {
+    "postgres": ("database", "readonly", "archive", "standby", "shards"),
+    "redis": ("standalone", "cluster"),
+    "mongo": ("standalone", "replica_set", "sharded"),
+}
+ANSWER_FORMATS = {"postgres": "sql", "redis": "redis", "mongo": "mongo"}
+SEED_FILES = {"postgres": "setup.sql", "redis": "seed.redis", "mongo": "seed.json"}
+HIDDEN_SEED_FILES = {"postgres": "hidden.sql", "redis": "hidden.redis", "mongo": "hidden.json"}
+ANSWER_SUFFIXES = {"sql": ".sql", "redis": ".redis", "mongo": ".json", "runbook": ".runbook"}
+MAX_TIME_LIMIT = 600
+
+
+class SpecError(ValueError):
+    """A lab folder does not follow the contract; ``str()`` reads ``file: field: problem``."""
+
+    def __init__(self, path: Path, field_name: str, problem: str):
+        self.path, self.field_name, self.problem = path, field_name, problem
+        super().__init__(f"{path}: {field_name}: {problem}")
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    type: str
+    name: str
+    weight: float
+    params: dict[str, Any]
+    index: int  # position in lab.toml, for messages
+
+
+@dataclass(frozen=True)
+class LabSpec:
+    id: str
+    title: str
+    engine: str
+    topology: str
+    time_limit: float
+    points: int
+    checks: tuple[CheckSpec, ...]
+    root: Path
+    answer_format: str
+    lesson: str | None = None
+    requires: tuple[str, ...] = ()
+    engine_options: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+    def read(self, name: str) -> str | None:
+        """Text of a file in the lab folder, or None when the lab does not have it."""
+        path = self.root / name
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    @property
+    def seed(self) -> str:
+        return self.read(SEED_FILES[self.engine]) or ""
+
+    @property
+    def hidden_seed(self) -> str | None:
+        """The second dataset (same schema, other rows) that defeats hard-coded answers."""
+        return self.read(HIDDEN_SEED_FILES[self.engine])
+
+    @property
+    def answer_suffix(self) -> str:
+        return ANSWER_SUFFIXES[self.answer_format]
+
+    @property
+    def solution_path(self) -> Path:
+        return self.root / f"solution{self.answer_suffix}"
+
+    @property
+    def starter(self) -> str:
+        return self.read(f"starter{self.answer_suffix}") or ""
+
+    @property
+    def wrong_paths(self) -> list[Path]:
+        folder = self.root / "wrong"
+        return sorted(folder.glob(f"*{self.answer_suffix}")) if folder.is_dir() else []
+
+    @property
+    def instructions(self) -> str:
+        return self.read("README.md") or self.description
+
+    def content_hash(self) -> str:
+        """Changes whenever anything that shapes the sandbox's starting state changes."""
+        digest = hashlib.sha256()
+        for name in (SEED_FILES[self.engine], HIDDEN_SEED_FILES[self.engine], "lab.toml"):
+            digest.update(name.encode())
+            digest.update((self.read(name) or "").encode())
+        return digest.hexdigest()[:16]
+
+
+def _require(data: dict, key: str, kind: type | tuple[type, ...], path: Path, where: str = "") -> Any:
+    label = f"{where}{key}"
+    if key not in data:
+        raise SpecError(path, label, "is required")
+    value = data[key]
+    if isinstance(value, bool) and kind is not bool:
+        raise SpecError(path, label, f"must be {_kind_name(kind)}, got a boolean")
+    if not isinstance(value, kind):
+        raise SpecError(path, label, f"must be {_kind_name(kind)}, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = {str: "a string", int: "an integer", float: "a number", list: "a list", dict: "a table"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def load_spec(folder: str | Path) -> LabSpec:
+    """Load ``folder/lab.toml`` and validate it; raise SpecError naming the file and field."""
+    root = Path(folder).resolve()
+    path = root / "lab.toml"
+    if not path.is_file():
+        raise SpecError(path, "lab.toml", "file not found: a lab folder needs a lab.toml")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(path, "syntax", str(exc)) from None
+
+    lab_id = _require(data, "id", str, path)
+    if not lab_id or not all(c.isalnum() or c in "-_." for c in lab_id):
+        raise SpecError(path, "id", f"{lab_id!r} must be non-empty and use letters, digits, '-', '_' or '.'")
+    title = _require(data, "title", str, path)
+    engine = _require(data, "engine", str, path)
+    if engine not in TOPOLOGIES:
+        raise SpecError(path, "engine", f"{engine!r} is not one of {', '.join(TOPOLOGIES)}")
+    topology = data.get("topology", TOPOLOGIES[engine][0])
+    if topology not in TOPOLOGIES[engine]:
+        raise SpecError(path, "topology", f"{topology!r} is not one of {', '.join(TOPOLOGIES[engine])} for {engine}")
+    time_limit = float(_require(data, "time_limit", (int, float), path))
+    if not 0 < time_limit <= MAX_TIME_LIMIT:
+        raise SpecError(path, "time_limit", f"must be between 0 and {MAX_TIME_LIMIT} seconds, got {time_limit}")
+    points = data.get("points", 10)
+    if not isinstance(points, int) or isinstance(points, bool) or points < 0:
+        raise SpecError(path, "points", f"must be a whole number ≥ 0, got {points!r}")
+    answer_format = data.get("answer_format", ANSWER_FORMATS[engine])
+    if answer_format not in ANSWER_SUFFIXES:
+        raise SpecError(path, "answer_format", f"{answer_format!r} is not one of {', '.join(ANSWER_SUFFIXES)}")
+    requires = data.get("requires", [])
+    if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
+        raise SpecError(path, "requires", "must be a list of capability names")
+    options = data.get("engine_options", {})
+    if not isinstance(options, dict):
+        raise SpecError(path, "engine_options", "must be a table")
+
+    raw_checks = _require(data, "checks", list, path)
+    if not raw_checks:
+        raise SpecError(path, "checks", "a lab needs at least one check")
+    known = known_check_types(engine)
+    checks = []
+    for index, raw in enumerate(raw_checks):
+        where = f"checks[{index}]."
+        if not isinstance(raw, dict):
+            raise SpecError(path, f"checks[{index}]", "must be a table ([[checks]])")
+        check_type = _require(raw, "type", str, path, where)
+        if check_type not in known:
+            raise SpecError(
+                path, f"{where}type", f"{check_type!r} is not a check for {engine}; known: {', '.join(sorted(known))}"
+            )
+        weight = raw.get("weight", 1)
+        if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight <= 0:
+            raise SpecError(path, f"{where}weight", f"must be a positive number, got {weight!r}")
+        params = {k: v for k, v in raw.items() if k not in ("type", "name", "weight")}
+        name = raw.get("name", check_type)
+        checks.append(CheckSpec(type=check_type, name=str(name), weight=float(weight), params=params, index=index))
+
+    spec = LabSpec(
+        id=lab_id,
+        title=title,
+        engine=engine,
+        topology=topology,
+        time_limit=time_limit,
+        points=points,
+        checks=tuple(checks),
+        root=root,
+        answer_format=answer_format,
+        lesson=data.get("lesson"),
+        requires=tuple(requires),
+        engine_options=options,
+        description=str(data.get("description", "")),
+    )
+    if not spec.solution_path.is_file():
+        missing = f"missing: every lab ships a reference solution{spec.answer_suffix}"
+        raise SpecError(spec.solution_path, "solution", missing)
+    return spec
+
+
+def find_labs(root: str | Path) -> list[Path]:
+    """Every lab folder (a folder holding lab.toml) below ``root``, sorted."""
+    return sorted(p.parent for p in Path(root).rglob("lab.toml"))
