@@ -1,7 +1,13 @@
+"""Instructor actions: reviewing and overriding, grading projects, regrading; and the
+lesson-progress table of a cohort."""
+
 from collections import defaultdict
 
+from django.db import transaction
+from django.utils import timezone
+
 from apps.accounts.models import Cohort
-from apps.courses.models import Lesson, LessonCompletion, Module
+from apps.courses.models import Lab, Lesson, LessonCompletion, Module
 
 
 def summarize_cohort_progress(cohort: Cohort) -> dict:
@@ -36,3 +42,151 @@ def summarize_cohort_progress(cohort: Cohort) -> dict:
             }
         )
     return {"modules": modules, "rows": rows, "lesson_count": len(lessons)}
+
+
+# --------------------------------------------------------------------------- reviews
+
+
+class ReviewInvalid(ValueError):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def review_submission(submission, author, text: str, *, score_action: str = "keep", score_percent=None):
+    """Comment on a submission and optionally set (``set``) or remove (``clear``) an
+    override of its score. The comment is the reason, so an override without one is refused."""
+    from apps.grading.models import Review, Submission
+
+    text = (text or "").strip()
+    problems = []
+    if not text:
+        problems.append("Write a comment (for a score change it is the reason the learner reads).")
+    new_score = None
+    if score_action == "set":
+        try:
+            new_score = float(score_percent) / 100
+        except (TypeError, ValueError):
+            problems.append("The new score must be a number of percent, 0 to 100.")
+        else:
+            if not 0 <= new_score <= 1:
+                problems.append("The new score must be between 0 and 100 percent.")
+    elif score_action not in ("keep", "clear"):
+        problems.append(f"Unknown score action {score_action!r}.")
+    if problems:
+        raise ReviewInvalid(problems)
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        before = locked.effective_score
+        changes = score_action == "set" or (score_action == "clear" and locked.override_score is not None)
+        if changes:
+            locked.override_score = new_score
+            locked.save(update_fields=["override_score"])
+        return Review.objects.create(
+            submission=locked,
+            author=author,
+            text=text,
+            changes_score=changes,
+            score_before=before if changes else None,
+            score_after=locked.effective_score if changes else None,
+        )
+
+
+# --------------------------------------------------------------------------- project grades
+
+
+def grade_project(cohort: Cohort, learner, project, *, score_percent, handed_in_at, comment: str, graded_by):
+    from apps.dashboard.models import ProjectGrade
+
+    try:
+        score = float(score_percent) / 100
+    except (TypeError, ValueError):
+        raise ReviewInvalid(["The project score must be a number of percent, 0 to 100."]) from None
+    if not 0 <= score <= 1:
+        raise ReviewInvalid(["The project score must be between 0 and 100 percent."])
+    grade, _ = ProjectGrade.objects.update_or_create(
+        cohort=cohort,
+        learner=learner,
+        project=project,
+        defaults={
+            "score": score,
+            "handed_in_at": handed_in_at or timezone.now(),
+            "comment": comment.strip(),
+            "graded_by": graded_by,
+        },
+    )
+    return grade
+
+
+# --------------------------------------------------------------------------- regrading
+
+
+def start_regrade(cohort: Cohort, lab: Lab, requested_by, *, submission=None):
+    """Queue a regrade of one submission, or of every graded submission of ``lab`` by the
+    cohort's learners. Returns the job; each submission is regraded by its own task."""
+    from apps.dashboard.models import RegradeJob
+    from apps.grading.models import Submission
+
+    if submission is not None:
+        ids = [submission.pk]
+    else:
+        ids = list(
+            Submission.objects.filter(
+                lab=lab,
+                kind=Submission.Kind.SUBMIT,
+                status__in=[Submission.Status.DONE, Submission.Status.FAILED],
+                user__in=cohort.learners.all(),
+            ).values_list("pk", flat=True)
+        )
+    with transaction.atomic():
+        job = RegradeJob.objects.create(cohort=cohort, lab=lab, requested_by=requested_by, total=len(ids))
+        if not ids:
+            job.status = RegradeJob.Status.DONE
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "finished_at"])
+        transaction.on_commit(lambda: _enqueue_regrades(job.pk, ids))
+    return job
+
+
+def _enqueue_regrades(job_id: int, submission_ids: list[int]) -> None:
+    from apps.dashboard.tasks import regrade_for_job
+
+    for submission_id in submission_ids:
+        regrade_for_job.delay(job_id, submission_id)
+
+
+def regrade_one_for_job(job_id: int, submission_id: int) -> None:
+    """Grade one submission again and record its score before and after. Idempotent: a
+    redelivered task finds its change row and stops. A platform failure keeps the earlier
+    verdict (nothing is lost) and says so in the change row."""
+    from apps.dashboard.models import RegradeChange, RegradeJob
+    from apps.grading.models import Submission
+    from apps.grading.services import grade_answer
+
+    if RegradeChange.objects.filter(job_id=job_id, submission_id=submission_id).exists():
+        return
+    submission = Submission.objects.select_related("lab").get(pk=submission_id)
+    before = submission.score
+    result = grade_answer(submission.lab, submission.answer)
+    note = ""
+    with transaction.atomic():
+        if result["gradable"]:
+            Submission.objects.filter(pk=submission_id).update(
+                status=Submission.Status.DONE,
+                result=result,
+                score=result["score"],
+                counted=True,
+                finished_at=timezone.now(),
+            )
+            after = result["score"]
+        else:
+            after = before
+            note = f"Could not regrade, kept the earlier verdict: {result['message']}"[:300]
+        _, created = RegradeChange.objects.get_or_create(
+            job_id=job_id, submission_id=submission_id, defaults={"before": before, "after": after, "note": note}
+        )
+        job = RegradeJob.objects.select_for_update().get(pk=job_id)
+        if created and job.changes.count() >= job.total and job.status != RegradeJob.Status.DONE:
+            job.status = RegradeJob.Status.DONE
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "finished_at"])

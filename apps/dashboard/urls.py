@@ -6,4 +6,23 @@ app_name = "dashboard"
 urlpatterns = [
     path("", views.cohort_list, name="cohorts"),
     path("cohorts/<int:cohort_id>/", views.cohort_detail, name="cohort"),
+    path("cohorts/<int:cohort_id>/gradebook/", views.gradebook_page, name="gradebook"),
+    path("cohorts/<int:cohort_id>/gradebook.csv", views.gradebook_csv, name="gradebook_csv"),
+    path("cohorts/<int:cohort_id>/gradebook-canvas.csv", views.gradebook_canvas_csv, name="gradebook_canvas"),
+    path("cohorts/<int:cohort_id>/settings/", views.cohort_settings, name="settings"),
+    path("cohorts/<int:cohort_id>/labs/<slug:key>/", views.lab_analytics, name="lab"),
+    path("cohorts/<int:cohort_id>/labs/<slug:key>/regrade/", views.lab_regrade, name="lab_regrade"),
+    path("cohorts/<int:cohort_id>/regrades/<int:job_id>/", views.regrade_detail, name="regrade"),
+    path("cohorts/<int:cohort_id>/learners/<int:user_id>/", views.learner_detail, name="learner"),
+    path(
+        "cohorts/<int:cohort_id>/learners/<int:user_id>/projects/<slug:key>/",
+        views.project_grade,
+        name="project_grade",
+    ),
+    path("cohorts/<int:cohort_id>/submissions/<int:submission_id>/", views.submission_review, name="submission"),
+    path(
+        "cohorts/<int:cohort_id>/submissions/<int:submission_id>/regrade/",
+        views.submission_regrade,
+        name="submission_regrade",
+    ),
 ]

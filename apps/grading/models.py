@@ -30,6 +30,8 @@ class Submission(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
     result = models.JSONField(null=True, blank=True)
     score = models.FloatField(null=True, blank=True)
+    # An instructor's override (audited by Review rows); the gradebook uses it over ``score``.
+    override_score = models.FloatField(null=True, blank=True)
     counted = models.BooleanField(default=False, help_text="Counts as an attempt (a learner-caused verdict).")
     tries = models.PositiveIntegerField(default=0, help_text="How many times a worker started grading it.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -48,3 +50,24 @@ class Submission(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def effective_score(self) -> float | None:
+        return self.override_score if self.override_score is not None else self.score
+
+
+class Review(models.Model):
+    """An instructor's comment on a submission, possibly changing its score. Rows are never
+    edited or deleted: together they are the audit trail the learner sees too."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="reviews")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    changes_score = models.BooleanField(default=False)
+    score_before = models.FloatField(null=True, blank=True)
+    # With ``changes_score``: the new override, or None when the override was removed.
+    score_after = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from apps.courses.models import Lab
 from apps.courses.rendering import render_markdown
+from apps.dashboard.policies import find_lab_rule
 from apps.grading.models import Submission
 from apps.grading.services import AnswerInvalid, load_lab_spec, submit_answer
 
@@ -15,9 +16,14 @@ HISTORY_LENGTH = 20
 
 def _lab_context(request, lab: Lab, answer: str | None = None, problems=None) -> dict:
     spec = load_lab_spec(lab)
-    history = Submission.objects.filter(user=request.user, lab=lab)[:HISTORY_LENGTH]
+    rule = find_lab_rule(request.user, lab)
+    history = list(Submission.objects.filter(user=request.user, lab=lab)[:HISTORY_LENGTH])
+    for item in history:
+        item.late = item.kind == Submission.Kind.SUBMIT and rule.is_late(item.created_at)
     latest = history[0] if history else None
     return {
+        "rule": rule,
+        "hidden_feedback": _hidden_feedback(rule),
         "lab": lab,
         "spec": spec,
         "instructions": render_markdown(spec.instructions).html,
@@ -27,6 +33,11 @@ def _lab_context(request, lab: Lab, answer: str | None = None, problems=None) ->
         "latest": latest,
         "problems": problems or [],
     }
+
+
+def _hidden_feedback(rule) -> str:
+    """Why the verdict is withheld, or "" when the learner may see it."""
+    return "" if rule.feedback_visible() else rule.explain_hidden()
 
 
 @login_required
@@ -53,7 +64,8 @@ def lab_submit(request, key: str):
             return render(request, "grading/_problems.html", {"problems": exc.problems}, status=422)
         return render(request, "grading/lab.html", _lab_context(request, lab, answer, exc.problems), status=422)
     if request.htmx:
-        return render(request, "grading/_submission.html", {"submission": submission})
+        context = {"submission": submission, "hidden_feedback": _hidden_feedback(find_lab_rule(request.user, lab))}
+        return render(request, "grading/_submission.html", context)
     return redirect("grading:submission", submission_id=submission.pk)
 
 
@@ -63,4 +75,12 @@ def submission_detail(request, submission_id: int):
     if submission.user_id != request.user.pk:
         raise Http404("No such submission")  # never reveal another learner's work
     template = "grading/_submission.html" if request.htmx else "grading/submission.html"
-    return render(request, template, {"submission": submission, "lab": submission.lab})
+    rule = find_lab_rule(request.user, submission.lab)
+    context = {
+        "submission": submission,
+        "lab": submission.lab,
+        "hidden_feedback": _hidden_feedback(rule),
+        "late": submission.kind == Submission.Kind.SUBMIT and rule.is_late(submission.created_at),
+        "reviews": submission.reviews.select_related("author"),
+    }
+    return render(request, template, context)

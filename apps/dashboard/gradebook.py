@@ -1,0 +1,234 @@
+"""The cohort gradebook: learners × labs and projects, built in a constant number of
+queries however large the cohort, and its two CSV exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Max
+
+from apps.accounts.models import Cohort
+from apps.courses.models import Lab, LessonCompletion, Project
+from apps.dashboard.models import LabPolicy, ProjectGrade, ProjectPolicy
+from apps.grading.models import Submission
+
+PASS = 0.999_999  # a score this high is a pass (scores are floats in [0, 1])
+SORTS = ("learner", "points", "passed", "last")
+SHOWS = {"all": "Everyone", "incomplete": "Not every lab passed", "late": "Has late work"}
+
+
+@dataclass
+class LabCell:
+    lab: Lab
+    best: float | None = None
+    attempts: int = 0
+    last: datetime | None = None
+    late: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return self.best is not None and self.best >= PASS
+
+    @property
+    def points(self) -> float:
+        return (self.best or 0) * self.lab.points
+
+
+@dataclass
+class ProjectCell:
+    project: Project
+    grade: ProjectGrade | None = None
+    late: bool = False
+
+    @property
+    def score(self) -> float | None:
+        return self.grade.score if self.grade else None
+
+
+@dataclass
+class GradebookRow:
+    learner: object
+    labs: list[LabCell] = field(default_factory=list)
+    projects: list[ProjectCell] = field(default_factory=list)
+    last_activity: datetime | None = None
+
+    @property
+    def points(self) -> float:
+        return round(sum(cell.points for cell in self.labs), 2)
+
+    @property
+    def passed(self) -> int:
+        return sum(cell.passed for cell in self.labs)
+
+    @property
+    def has_late(self) -> bool:
+        return any(c.late for c in self.labs) or any(c.late for c in self.projects)
+
+
+@dataclass
+class Gradebook:
+    cohort: Cohort
+    labs: list[Lab]
+    projects: list[Project]
+    rows: list[GradebookRow]
+    due: dict[int, datetime | None]
+
+    @property
+    def points_possible(self) -> int:
+        return sum(lab.points for lab in self.labs)
+
+
+def list_gradebook_labs() -> list[Lab]:
+    """Labs in course order: by the week of the lesson they practise, then by key."""
+    labs = Lab.objects.filter(retired=False).select_related("lesson__week")
+    return sorted(labs, key=lambda lab: (lab.lesson.week.number if lab.lesson else 99, lab.key))
+
+
+def build_gradebook(cohort: Cohort) -> Gradebook:
+    learners = list(cohort.learners.order_by("username"))
+    labs = list_gradebook_labs()
+    projects = list(Project.objects.filter(retired=False).order_by("order"))
+    due = dict(LabPolicy.objects.filter(cohort=cohort, due_at__isnull=False).values_list("lab_id", "due_at"))
+    project_due = dict(
+        ProjectPolicy.objects.filter(cohort=cohort, due_at__isnull=False).values_list("project_id", "due_at")
+    )
+    learner_ids = [learner.pk for learner in learners]
+
+    cells: dict[tuple[int, int], LabCell] = {}
+    on_time_best: dict[tuple[int, int], float] = {}
+    last_activity: dict[int, datetime] = {}
+    lab_by_id = {lab.pk: lab for lab in labs}
+    submissions = Submission.objects.filter(user_id__in=learner_ids).values_list(
+        "user_id", "lab_id", "counted", "score", "override_score", "created_at"
+    )
+    for user_id, lab_id, counted, score, override, created_at in submissions.iterator(chunk_size=5000):
+        if user_id not in last_activity or created_at > last_activity[user_id]:
+            last_activity[user_id] = created_at
+        if not counted or lab_id not in lab_by_id:
+            continue
+        effective = override if override is not None else score
+        cell = cells.setdefault((user_id, lab_id), LabCell(lab_by_id[lab_id]))
+        cell.attempts += 1
+        cell.last = max(cell.last, created_at) if cell.last else created_at
+        if effective is not None and (cell.best is None or effective > cell.best):
+            cell.best = effective
+        deadline = due.get(lab_id)
+        if effective is not None and (deadline is None or created_at <= deadline):
+            on_time_best[(user_id, lab_id)] = max(on_time_best.get((user_id, lab_id), -1.0), effective)
+    for (user_id, lab_id), cell in cells.items():
+        if due.get(lab_id) is not None:
+            # Late: the best score came only after the deadline (an on-time pass stays on time).
+            on_time = on_time_best.get((user_id, lab_id))
+            cell.late = on_time is None or on_time < (cell.best or 0)
+
+    completions = (
+        LessonCompletion.objects.filter(user_id__in=learner_ids).values("user_id").annotate(last=Max("completed_at"))
+    )
+    for row in completions:
+        user_id, when = row["user_id"], row["last"]
+        if user_id not in last_activity or when > last_activity[user_id]:
+            last_activity[user_id] = when
+
+    grades = {
+        (g.learner_id, g.project_id): g for g in ProjectGrade.objects.filter(cohort=cohort, learner_id__in=learner_ids)
+    }
+    rows = []
+    for learner in learners:
+        row = GradebookRow(learner, last_activity=last_activity.get(learner.pk))
+        row.labs = [cells.get((learner.pk, lab.pk)) or LabCell(lab) for lab in labs]
+        for project in projects:
+            grade = grades.get((learner.pk, project.pk))
+            deadline = project_due.get(project.pk)
+            late = bool(grade and deadline and grade.handed_in_at > deadline)
+            row.projects.append(ProjectCell(project, grade, late))
+        rows.append(row)
+    return Gradebook(cohort, labs, projects, rows, {**due})
+
+
+def filter_and_sort(book: Gradebook, *, q: str = "", show: str = "all", sort: str = "learner", desc: bool = False):
+    """The rows the gradebook page shows. ``sort`` is one of SORTS or ``lab:<key>``."""
+    rows = book.rows
+    if q:
+        needle = q.lower()
+        rows = [r for r in rows if needle in r.learner.username.lower() or needle in r.learner.get_full_name().lower()]
+    if show == "incomplete":
+        rows = [r for r in rows if r.passed < len(book.labs)]
+    elif show == "late":
+        rows = [r for r in rows if r.has_late]
+    lab_index = {f"lab:{lab.key}": i for i, lab in enumerate(book.labs)}
+    if sort in lab_index:
+        i = lab_index[sort]
+        key = lambda r: (r.labs[i].best if r.labs[i].best is not None else -1, r.learner.username)  # noqa: E731
+    elif sort == "points":
+        key = lambda r: (r.points, r.learner.username)  # noqa: E731
+    elif sort == "passed":
+        key = lambda r: (r.passed, r.learner.username)  # noqa: E731
+    elif sort == "last":
+        key = lambda r: (r.last_activity.timestamp() if r.last_activity else 0, r.learner.username)  # noqa: E731
+    else:
+        key = lambda r: r.learner.username.lower()  # noqa: E731
+    return sorted(rows, key=key, reverse=desc)
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}".rstrip("0").rstrip(".")
+
+
+def export_gradebook_csv(book: Gradebook) -> str:
+    """One row per learner: best score (percent), attempts and late mark per lab; score and
+    late mark per project."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    header = ["Learner", "Name", "Email", "Last activity", "Labs passed", "Points", "Points possible"]
+    for lab in book.labs:
+        header += [f"{lab.title} (best %)", f"{lab.title} (attempts)", f"{lab.title} (late)"]
+    for project in book.projects:
+        header += [f"{project.title} (%)", f"{project.title} (late)"]
+    writer.writerow(header)
+    for row in book.rows:
+        line = [
+            row.learner.username,
+            row.learner.get_full_name(),
+            row.learner.email,
+            row.last_activity.isoformat(timespec="seconds") if row.last_activity else "",
+            row.passed,
+            f"{row.points:g}",
+            book.points_possible,
+        ]
+        for cell in row.labs:
+            line += [_percent(cell.best), cell.attempts, "late" if cell.late else ""]
+        for cell in row.projects:
+            line += [_percent(cell.score), "late" if cell.late else ""]
+        writer.writerow(line)
+    return out.getvalue()
+
+
+# The columns Canvas's gradebook import reads before the assignment columns, in its order;
+# its own export writes "Points Possible" (indented) as the second row.
+CANVAS_LEADING_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+CANVAS_POINTS_ROW_LABEL = "    Points Possible"
+PROJECT_POINTS = 100
+
+
+def export_canvas_csv(book: Gradebook) -> str:
+    """A file Canvas's "Import" in the gradebook accepts: learners are matched by SIS Login
+    ID (our username); each lab and project becomes an assignment column in points."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CANVAS_LEADING_COLUMNS + [lab.title for lab in book.labs] + [p.title for p in book.projects])
+    writer.writerow(
+        [CANVAS_POINTS_ROW_LABEL, "", "", "", ""]
+        + [lab.points for lab in book.labs]
+        + [PROJECT_POINTS for _ in book.projects]
+    )
+    for row in book.rows:
+        learner = row.learner
+        name = f"{learner.last_name}, {learner.first_name}" if learner.last_name else learner.username
+        line = [name, "", "", learner.username, book.cohort.name]
+        line += ["" if cell.best is None else f"{cell.points:.2f}" for cell in row.labs]
+        line += ["" if cell.score is None else f"{cell.score * PROJECT_POINTS:.2f}" for cell in row.projects]
+        writer.writerow(line)
+    return out.getvalue()
