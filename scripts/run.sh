@@ -36,7 +36,7 @@ fi
 
 $PY manage.py migrate --noinput -v0
 $PY manage.py sync_curriculum
-$PY manage.py seed_demo
+$PY manage.py seed_demo --with-submissions
 
 .venv/bin/celery -A apps.config worker --beat --schedule var/celerybeat-schedule --concurrency 1 --prefetch-multiplier 1 --loglevel INFO \
   --logfile var/worker.log &

@@ -1,10 +1,16 @@
 """Who may see what: every actor × every URL, plus the data each page leaks or not."""
 
+import shutil
+
 import pytest
 
 from apps.accounts.models import Membership
-from apps.courses.models import Lesson, LessonCompletion
+from apps.courses.models import Lab, Lesson, LessonCompletion
+from apps.courses.services import sync_curriculum
+from apps.dashboard.models import RegradeJob
+from apps.grading.models import Submission
 from tests.apps.factories import CohortFactory, InstructorFactory, UserFactory
+from tests.conftest import FIXTURE_LABS
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +27,13 @@ def world(synced_course):
     Membership.objects.create(cohort=cohort, user=learner)
     Membership.objects.create(cohort=other_cohort, user=other_learner)
     LessonCompletion.objects.create(user=other_learner, lesson=Lesson.objects.get(key="rel-keys"))
+    shutil.copytree(FIXTURE_LABS, synced_course / "labs")
+    sync_curriculum(synced_course)
+    lab = Lab.objects.get(key="site-orders-per-customer")
+    submission = Submission.objects.create(
+        user=learner, lab=lab, answer="SELECT 'my secret answer'", status="done", score=0.5, counted=True
+    )
+    job = RegradeJob.objects.create(cohort=cohort, lab=lab, requested_by=instructor, status="done")
     return {
         "anonymous": None,
         "learner": learner,
@@ -29,8 +42,18 @@ def world(synced_course):
         "other_instructor": other_instructor,
         "cohort": cohort,
         "other_cohort": other_cohort,
+        "lab": lab,
+        "submission": submission,
+        "job": job,
     }
 
+
+# Instructor pages of one cohort: only the instructor who runs it gets in; everyone else
+# gets a 404 that does not even confirm the cohort exists.
+TEACHER_ONLY = {
+    method: {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "instructor": ok, "other_instructor": 404}
+    for method, ok in [("get", 200), ("post", (302, 422))]
+}
 
 # (method, url template, {actor: expected}) — expected is a status code, LOGIN, or
 # ("redirect", location).
@@ -59,6 +82,25 @@ MATRIX = [
         "/teach/cohorts/{cohort}/",
         {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "instructor": 200, "other_instructor": 404},
     ),
+    *[
+        (method, "/teach/cohorts/{cohort}/" + tail, TEACHER_ONLY[method])
+        for method, tail in [
+            ("get", "gradebook/"),
+            ("get", "gradebook/?sort=lab:site-orders-per-customer&dir=desc&show=late&q=a"),
+            ("get", "gradebook.csv"),
+            ("get", "gradebook-canvas.csv"),
+            ("get", "settings/"),
+            ("post", "settings/"),
+            ("get", "labs/site-orders-per-customer/"),
+            ("post", "labs/site-orders-per-customer/regrade/"),
+            ("get", "regrades/{job}/"),
+            ("get", "learners/{learner}/"),
+            ("post", "learners/{learner}/projects/proj-one/"),
+            ("get", "submissions/{submission}/"),
+            ("post", "submissions/{submission}/"),
+            ("post", "submissions/{submission}/regrade/"),
+        ]
+    ],
     ("get", "/accounts/join/{invite}/", {"anonymous": LOGIN, **dict.fromkeys(ACTORS[1:], 200)}),
     ("get", "/accounts/signup/", {"anonymous": 200, **dict.fromkeys(ACTORS[1:], ("redirect", "/"))}),
     ("get", "/admin/", dict.fromkeys(ACTORS, ("redirect", "/admin/login/?next=/admin/"))),
@@ -71,11 +113,19 @@ MATRIX = [
 def test_authorization_matrix(client, world, actor, method, url, expected):
     if world[actor] is not None:
         client.force_login(world[actor])
-    path = url.format(cohort=world["cohort"].pk, invite=world["cohort"].invite_code)
-    data = {"name": "New cohort", "done": "1"} if method == "post" else None
+    path = url.format(
+        cohort=world["cohort"].pk,
+        invite=world["cohort"].invite_code,
+        job=world["job"].pk,
+        learner=world["learner"].pk,
+        submission=world["submission"].pk,
+    )
+    data = {"name": "New cohort", "done": "1", "text": "Looks good", "score": "90"} if method == "post" else None
     response = getattr(client, method)(path, data)
     want = expected[actor]
-    if want == LOGIN:
+    if isinstance(want, tuple) and isinstance(want[0], int):  # any of these codes
+        assert response.status_code in want, response.status_code
+    elif want == LOGIN:
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
     elif isinstance(want, tuple):
         assert response.status_code == 302 and response["Location"] == want[1]
@@ -101,17 +151,7 @@ def test_an_instructor_sees_only_their_own_cohorts_and_learners(client, world):
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_a_submission_is_visible_only_to_its_author(client, world, synced_course, actor):
-    import shutil
-
-    from apps.courses.models import Lab
-    from apps.courses.services import sync_curriculum
-    from apps.grading.models import Submission
-    from tests.conftest import FIXTURE_LABS
-
-    shutil.copytree(FIXTURE_LABS, synced_course / "labs")
-    sync_curriculum(synced_course)
-    lab = Lab.objects.get(key="site-orders-per-customer")
-    submission = Submission.objects.create(user=world["learner"], lab=lab, answer="SELECT 'my secret answer'")
+    lab, submission = world["lab"], world["submission"]
     if world[actor] is not None:
         client.force_login(world[actor])
     for path in (f"/submissions/{submission.pk}/", f"/labs/{lab.key}/"):
@@ -123,3 +163,21 @@ def test_a_submission_is_visible_only_to_its_author(client, world, synced_course
             assert ("my secret answer" in response.content.decode()) == (actor == "learner")
         else:
             assert response.status_code == 404
+
+
+def test_an_instructor_cannot_reach_another_cohorts_learner_through_their_own_cohort(client, world):
+    """The cohort in the URL is theirs, but the learner or submission belongs elsewhere."""
+    other_submission = Submission.objects.create(
+        user=world["other_learner"], lab=world["lab"], answer="SELECT 'not yours'", status="done", score=1.0
+    )
+    client.force_login(world["instructor"])
+    cohort = world["cohort"].pk
+    assert client.get(f"/teach/cohorts/{cohort}/submissions/{other_submission.pk}/").status_code == 404
+    assert client.post(f"/teach/cohorts/{cohort}/submissions/{other_submission.pk}/regrade/").status_code == 404
+    assert client.get(f"/teach/cohorts/{cohort}/learners/{world['other_learner'].pk}/").status_code == 404
+    other_job = RegradeJob.objects.create(
+        cohort=world["other_cohort"], lab=world["lab"], requested_by=world["other_instructor"]
+    )
+    assert client.get(f"/teach/cohorts/{cohort}/regrades/{other_job.pk}/").status_code == 404
+    gradebook = client.get(f"/teach/cohorts/{cohort}/gradebook.csv").content.decode()
+    assert "learner-a" in gradebook and "learner-b" not in gradebook

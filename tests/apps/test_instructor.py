@@ -423,3 +423,38 @@ def test_a_regrade_job_done_twice_for_one_submission_records_one_change(lab, coh
     assert change.before == change.after == 0.0 and "kept the earlier verdict" in change.note
     submission.refresh_from_db()
     assert submission.status == Submission.Status.DONE and submission.counted
+
+
+# --------------------------------------------------------------------------- demo data
+
+
+@pytest.mark.slow
+def test_the_demo_seed_gives_the_demo_instructor_graded_classmates_once(
+    db, settings, django_capture_on_commit_callbacks
+):
+    """What `make run` shows the demo instructor: real answers, really graded (eagerly here)."""
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    from apps.accounts.models import Cohort
+
+    curriculum = Path(__file__).resolve().parents[2] / "curriculum"
+    settings.CURRICULUM_DIR = curriculum
+    sync_curriculum(curriculum)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", "--with-submissions", stdout=io.StringIO())
+    cohort = Cohort.objects.get(name="Demo cohort", instructor__username="demo-instructor")
+    book = gradebook.build_gradebook(cohort)
+    assert len(book.rows) == 9  # the demo learner and eight classmates
+    seeded = Submission.objects.filter(user__cohorts=cohort)
+    assert seeded.count() > 20
+    assert not seeded.exclude(status=Submission.Status.DONE).exists()  # every answer got a real verdict
+    scores = set(seeded.values_list("score", flat=True))
+    assert 1.0 in scores and min(scores) < 1.0
+    assert any(cell.late for row in book.rows for cell in row.labs)
+    assert {s.learner.username for s in analytics.summarize_cohort(cohort).stuck} >= {"goran"}
+    before = Submission.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", "--with-submissions", stdout=io.StringIO())
+    assert Submission.objects.count() == before

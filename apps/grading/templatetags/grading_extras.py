@@ -45,4 +45,5 @@ def plan_rows(plan, failed_path=None) -> list[dict]:
 
 @register.filter
 def percent(score) -> str:
-    return "–" if score is None else f"{round(float(score) * 100)}%"
+    # A missing value reaches templates as None or "" (an absent key); neither is a score.
+    return "–" if score is None or score == "" else f"{round(float(score) * 100)}%"
