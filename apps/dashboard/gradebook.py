@@ -161,13 +161,13 @@ def filter_and_sort(book: Gradebook, *, q: str = "", show: str = "all", sort: st
     lab_index = {f"lab:{lab.key}": i for i, lab in enumerate(book.labs)}
     if sort in lab_index:
         i = lab_index[sort]
-        key = lambda r: (r.labs[i].best if r.labs[i].best is not None else -1, r.learner.username)  # noqa: E731
+        key = lambda r: (r.labs[i].best if r.labs[i].best is not None else -1, r.learner.username.lower())  # noqa: E731
     elif sort == "points":
-        key = lambda r: (r.points, r.learner.username)  # noqa: E731
+        key = lambda r: (r.points, r.learner.username.lower())  # noqa: E731
     elif sort == "passed":
-        key = lambda r: (r.passed, r.learner.username)  # noqa: E731
+        key = lambda r: (r.passed, r.learner.username.lower())  # noqa: E731
     elif sort == "last":
-        key = lambda r: (r.last_activity.timestamp() if r.last_activity else 0, r.learner.username)  # noqa: E731
+        key = lambda r: (r.last_activity.timestamp() if r.last_activity else 0, r.learner.username.lower())  # noqa: E731
     else:
         key = lambda r: r.learner.username.lower()  # noqa: E731
     return sorted(rows, key=key, reverse=desc)

@@ -25,3 +25,16 @@ def aria_sort(context, column: str) -> str:
     if request.GET.get("sort", "learner") != column:
         return "none"
     return "descending" if request.GET.get("dir") == "desc" else "ascending"
+
+
+@register.filter
+def minutes(value) -> str:
+    """A duration in minutes the way people say it: "25 min", "3.5 h", "2.1 days"."""
+    if value is None or value == "":
+        return "–"
+    value = float(value)
+    if value < 90:
+        return f"{value:g} min"
+    if value < 48 * 60:
+        return f"{value / 60:.1f} h"
+    return f"{value / 1440:.1f} days"
