@@ -124,3 +124,30 @@ def test_grade_and_regrade_commands_share_the_site_path(lab_course, tmp_path):
     call_command("regrade_lab", LAB_KEY, "--now", stdout=out)
     assert f"submission {submission.pk}: 1.0 -> 0.0" in out.getvalue()
     assert Submission.objects.get(pk=submission.pk).score == 0.0
+
+
+def test_a_cohort_regrade_runs_on_the_real_worker_and_the_progress_bar_fills(client, start_worker):
+    from apps.accounts.models import Membership
+    from apps.dashboard.models import RegradeJob
+    from tests.apps.factories import CohortFactory
+
+    start_worker()
+    cohort = CohortFactory()
+    lab = Lab.objects.get(key=LAB_KEY)
+    learners = [UserFactory() for _ in range(3)]
+    for learner in learners:
+        Membership.objects.create(cohort=cohort, user=learner)
+        # Graded by an older, stricter version of the lab: the solution got nothing.
+        Submission.objects.create(
+            user=learner, lab=lab, answer=SOLUTION, status="done", score=0.0, counted=True, result={}
+        )
+    client.force_login(cohort.instructor)
+    response = client.post(f"/teach/cohorts/{cohort.pk}/labs/{LAB_KEY}/regrade/")
+    job = RegradeJob.objects.get()
+    deadline = time.monotonic() + 30
+    while RegradeJob.objects.get(pk=job.pk).status != "done" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    partial = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert '<progress max="3" value="3">' in partial and "3 scores changed" in partial
+    assert "hx-get" not in partial  # polling stops once the job is done
+    assert set(Submission.objects.values_list("score", flat=True)) == {1.0}
