@@ -62,6 +62,7 @@ import re
 import resource
 import secrets
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -918,17 +919,25 @@ class EmulatedServer:
 
         account = ensure_sandbox_user()
         ids = (account.pw_uid, account.pw_gid) if account is not None else None
-        context = multiprocessing.get_context("fork")
-        self.connection, child_end = context.Pipe()
+        self.connection, child_end = multiprocessing.Pipe()
         statm = Path("/proc/self/statm")
         inherited = int(statm.read_text().split()[0]) * os.sysconf("SC_PAGE_SIZE") if statm.exists() else 0
-        self.process = context.Process(
-            target=_serve_emulated, args=(child_end, inherited + EMULATED_MEMORY, ids), daemon=True
-        )
-        self.process.start()
+        # A bare fork, not multiprocessing.Process: a Celery pool worker is a daemonic
+        # process, and multiprocessing refuses to let those have children.
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: serve until the pipe closes, never return into the caller
+            code = 0
+            try:
+                self.connection.close()
+                _serve_emulated(child_end, inherited + EMULATED_MEMORY, ids)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
         child_end.close()
-        sandbox.add_process(self.process.pid)
+        sandbox.add_process(self.pid)
         self.dead = False
+        self.reaped = False
 
     def call(self, name: str, *args: Any, timeout: float = PLATFORM_TIMEOUT) -> Any:
         if self.dead:
@@ -957,11 +966,26 @@ class EmulatedServer:
             raise OperationError("the query needed more memory than the sandbox allows")
         raise SandboxError(f"the emulated MongoDB server failed: {payload}")
 
+    def is_alive(self) -> bool:
+        if self.reaped:
+            return False
+        pid, _ = os.waitpid(self.pid, os.WNOHANG)
+        if pid:
+            self.reaped = True
+        return not pid
+
     def stop(self) -> None:
         self.dead = True
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(timeout=5)
+        if not self.reaped:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass
+            self.reaped = True
         self.connection.close()
 
 

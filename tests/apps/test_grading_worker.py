@@ -151,3 +151,21 @@ def test_a_cohort_regrade_runs_on_the_real_worker_and_the_progress_bar_fills(cli
     assert '<progress max="3" value="3">' in partial and "3 scores changed" in partial
     assert "hx-get" not in partial  # polling stops once the job is done
     assert set(Submission.objects.values_list("score", flat=True)) == {1.0}
+
+
+def test_a_mongodb_lab_on_the_emulated_engine_is_graded_by_the_real_worker(lab_course, start_worker):
+    """The emulated server is a child of the grading process; Celery's pool processes are
+    daemonic, which must not stop them from having one."""
+    import shutil
+
+    from apps.courses.services import sync_curriculum
+
+    mongo_lab = Path(__file__).resolve().parents[1] / "fixtures" / "course" / "labs" / "mongo-aggregation"
+    shutil.copytree(mongo_lab, lab_course / "labs" / "mongo-aggregation")
+    sync_curriculum(lab_course)
+    start_worker()
+    lab = Lab.objects.get(key="mongo-spend-per-customer")
+    submission = submit_answer(UserFactory(), lab, (mongo_lab / "solution.json").read_text())
+    submission = wait_for(submission.pk, finished, timeout=60)
+    assert submission.status == "done", submission.result
+    assert submission.score == 1.0 and submission.tries == 1
