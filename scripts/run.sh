@@ -3,7 +3,8 @@
 # one Celery worker and the web server. Ctrl-C stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p var
+VAR=${INDEXED_VAR_DIR:-var}
+mkdir -p "$VAR"
 # Sandboxes on tmpfs: creating files there is ~40x faster than on this disk, and their
 # data is disposable anyway.
 if [ -d /dev/shm ]; then export INDEXED_SANDBOX_ROOT=${INDEXED_SANDBOX_ROOT:-/dev/shm/indexed-sandboxes}; fi
@@ -19,15 +20,16 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   $PY -m labs sandbox reap >/dev/null 2>&1 || true
+  rm -f "$VAR/redis.port"  # the broker is gone: nothing should find its port any more
 }
 trap cleanup INT TERM EXIT
 
 if [ -z "${CELERY_BROKER_URL:-}" ]; then
   # A port of our own (recorded in var/redis.port): the standard 6379 may be taken or absent.
   broker_port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  echo "$broker_port" > var/redis.port
-  redis-server --port "$broker_port" --bind 127.0.0.1 --dir "$PWD/var" --save "" --appendonly no \
-    --logfile "$PWD/var/redis.log" &
+  echo "$broker_port" > "$VAR/redis.port"
+  redis-server --port "$broker_port" --bind 127.0.0.1 --dir "$(realpath "$VAR")" --save "" --appendonly no \
+    --logfile "$(realpath "$VAR")/redis.log" &
   pids+=($!)
   for _ in $(seq 50); do redis-cli -p "$broker_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
   export CELERY_BROKER_URL="redis://127.0.0.1:$broker_port/0"
@@ -38,10 +40,10 @@ $PY manage.py migrate --noinput -v0
 $PY manage.py sync_curriculum
 $PY manage.py seed_demo --with-submissions
 
-.venv/bin/celery -A apps.config worker --beat --schedule var/celerybeat-schedule --concurrency 1 --prefetch-multiplier 1 --loglevel INFO \
-  --logfile var/worker.log &
+.venv/bin/celery -A apps.config worker --beat --schedule "$VAR/celerybeat-schedule" --concurrency 1 --prefetch-multiplier 1 --loglevel INFO \
+  --logfile "$VAR/worker.log" &
 pids+=($!)
-echo "==> worker: one Celery worker (log: var/worker.log)"
+echo "==> worker: one Celery worker (log: $VAR/worker.log)"
 
 echo "==> web: http://$HOST:$PORT  (Ctrl-C stops everything)"
 $PY manage.py runserver "$HOST:$PORT" --noreload &

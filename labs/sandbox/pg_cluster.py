@@ -1162,11 +1162,15 @@ TOPOLOGY_BUILDERS = {"archive": build_archive, "standby": build_standby, "shards
 
 
 def default_pitr_lab() -> Path:
-    return Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "course" / "labs" / "ops-pitr"
+    """The course's own PITR lab (what learners wait for), or the test fixture without it."""
+    root = Path(__file__).resolve().parents[2]
+    course_lab = root / "curriculum" / "labs" / "pitr-dropped-table"
+    fixture_lab = root / "tests" / "fixtures" / "course" / "labs" / "ops-pitr"
+    return course_lab if (course_lab / "lab.toml").exists() else fixture_lab
 
 
 def bench_pitr_graded(runs: int = 5, lab: str | Path | None = None) -> dict[str, float]:
-    """Median seconds to grade the PITR fixture lab's solution end to end (labs.runner.grade),
+    """Median seconds to grade a PITR lab's solution end to end (labs.runner.grade),
     with the median of each phase the attempt recorded."""
     from labs.runner import grade
     from labs.spec import load_spec

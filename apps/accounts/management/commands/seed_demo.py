@@ -63,7 +63,7 @@ class Command(BaseCommand):
             queued = seed_classmates(cohort)
             if queued:
                 self.stdout.write(f"Seeded {len(CLASSMATES)} classmates; {queued} answers queued for the worker.")
-        self.stdout.write("Demo accounts (log in at http://127.0.0.1:8000/accounts/login/):")
+        self.stdout.write("Demo accounts (log in at /accounts/login/ on the web address below):")
         for username, password, role in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role:<10}  username: {username:<16} password: {password}")
 
