@@ -63,6 +63,7 @@ def start_worker(broker, lab_course, tmp_path, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
     app.conf.broker_url = broker.url
+    forget_broker_connections(app)
     workers = []
 
     def start(**env) -> CeleryWorker:
@@ -74,5 +75,16 @@ def start_worker(broker, lab_course, tmp_path, settings):
     for worker in workers:
         worker.stop()
     app.conf.task_always_eager = True
+    forget_broker_connections(app)
+
+
+def forget_broker_connections(app) -> None:
+    """Drop the app's cached connection pools. Even an eager task acquires a producer, and
+    the pool it creates keeps the broker URL of that moment, so a later change of
+    ``broker_url`` would otherwise be ignored (the same reset Celery does after a fork)."""
+    app._pool = None
+    amqp = app.__dict__.get("amqp")  # a cached property: absent until first used
+    if amqp is not None:
+        amqp._producer_pool = None
 
 

@@ -288,20 +288,15 @@ def cohort_settings(request, cohort_id: int):
     problems = []
     if request.method == "POST":
         rows = []
-        for lab in labs:
+        for item in [*labs, *projects]:
+            kind = "lab" if isinstance(item, Lab) else "project"
             try:
-                due = _parse_local_datetime(request.POST.get(f"lab-{lab.pk}-due", ""))
+                due = _parse_local_datetime(request.POST.get(f"{kind}-{item.pk}-due", ""))
             except ValueError:
-                problems.append(f"“{lab.title}”: the deadline is not a valid date and time.")
+                problems.append(f"“{item.title}”: the deadline is not a valid date and time.")
                 continue
-            rows.append(PolicyRow(lab, None, due, request.POST.get(f"lab-{lab.pk}-feedback", FeedbackMode.IMMEDIATE)))
-        for project in projects:
-            try:
-                due = _parse_local_datetime(request.POST.get(f"project-{project.pk}-due", ""))
-            except ValueError:
-                problems.append(f"“{project.title}”: the deadline is not a valid date and time.")
-                continue
-            rows.append(PolicyRow(None, project, due))
+            feedback = request.POST.get(f"lab-{item.pk}-feedback", FeedbackMode.IMMEDIATE)
+            rows.append(PolicyRow(item, None, due, feedback) if kind == "lab" else PolicyRow(None, item, due))
         if not problems:
             try:
                 save_cohort_policies(cohort, rows)

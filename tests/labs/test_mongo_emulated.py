@@ -36,14 +36,17 @@ def own_mongo_dirs() -> list[Path]:
 
 
 def child_pids() -> set[int]:
-    """Processes whose parent is this one: what an emulated server left running would be."""
+    """Forks of this process still alive: what an emulated server left running would be.
+    (Other children, such as the warm Postgres pool of earlier tests, run other programs.)"""
+    own_command = Path("/proc/self/cmdline").read_bytes()
     children = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(fields[1]) == os.getpid() and fields[0] != "Z":
+        if int(fields[1]) == os.getpid() and fields[0] != "Z" and command == own_command:
             children.add(int(stat.parent.name))
     return children
 

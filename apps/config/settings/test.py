@@ -14,5 +14,7 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 
-# Tests without a worker grade inline; the worker tests switch this off and start a real one.
+# Tests without a worker grade inline; the worker tests switch this off and start a real one
+# with a broker of their own. Never the broker a `make run` left in var/redis.port.
 CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
