@@ -74,7 +74,14 @@ def lesson_mark(request, key: str):
 def project_detail(request, key: str):
     project = get_object_or_404(Project.objects.select_related("week"), key=key, retired=False)
     rendered = render_markdown(project.body)
-    return render(request, "courses/project.html", {"project": project, "html": rendered.html, "toc": rendered.toc})
+    context = {"project": project, "html": rendered.html, "toc": rendered.toc, "grades": []}
+    if request.user.is_authenticated:
+        from apps.dashboard.models import ProjectGrade  # instructors' grades, read-only here
+
+        context["grades"] = ProjectGrade.objects.filter(learner=request.user, project=project).select_related(
+            "cohort", "graded_by"
+        )
+    return render(request, "courses/project.html", context)
 
 
 @login_required

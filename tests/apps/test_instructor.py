@@ -151,6 +151,18 @@ def test_gradebook_for_200_learners_and_30_labs_runs_a_constant_number_of_querie
     )
 
 
+def test_the_gradebook_page_for_200_learners_runs_as_many_queries_as_for_two(synced_course, client):
+    small, big = CohortFactory(), CohortFactory(instructor=InstructorFactory())
+    make_big_cohort(small, learners=2, labs=1)
+    make_big_cohort(big, learners=200, labs=29)
+    counts = []
+    for cohort in (small, big):
+        client.force_login(cohort.instructor)
+        url = f"/teach/cohorts/{cohort.pk}/gradebook/?sort=points&dir=desc"
+        counts.append(count_queries(lambda url=url: client.get(url)))
+    assert counts[0] == counts[1], counts
+
+
 def test_the_gradebook_csv_has_one_row_per_learner_with_percent_attempts_and_late(lab, cohort):
     LabPolicy.objects.create(cohort=cohort, lab=lab, due_at=timezone.now() - timedelta(days=2))
     graded(member(cohort, "ada", email="ada@example.com"), lab, 0.5)
@@ -371,6 +383,11 @@ def test_project_grades_are_set_per_learner_and_late_against_the_project_deadlin
     book = gradebook.build_gradebook(cohort)
     cell = book.rows[0].projects[0]
     assert cell.score == 0.85 and cell.late  # handed in now, after yesterday's deadline
+    client.force_login(ada)
+    page = client.get(f"/projects/{project.key}/").content.decode()
+    assert "Your grade: 85%" in page and "Solid ERD." in page
+    client.force_login(UserFactory())
+    assert "Your grade" not in client.get(f"/projects/{project.key}/").content.decode()
 
 
 # --------------------------------------------------------------------------- regrade (real sandboxes)
