@@ -162,7 +162,7 @@ def run_check_all(root: Path, *, as_json: bool = False) -> int:
     labs_count = len({row.lab for row in rows})
     print(
         f"\n{labs_count} labs, {len(rows)} answers: {len(failed)} failed, "
-        f"{len(skipped)} labs skipped (not available on this installation)",
+        f"{len(skipped)} lab{'' if len(skipped) == 1 else 's'} skipped (not available on this installation)",
         file=sys.stderr if as_json else sys.stdout,
     )
     return 1 if failed else 0

@@ -12,6 +12,7 @@ import argparse
 import http.cookiejar
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -124,6 +125,7 @@ def main() -> None:
         if worker:
             worker.stop()
         broker.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _solution_for(lab_id: str) -> str:

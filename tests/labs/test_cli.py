@@ -86,7 +86,7 @@ def test_check_all_skips_labs_this_installation_cannot_run(tmp_path):
     (lab / "wrong" / "a.sql").write_text("SELECT 2")
     done = run_cli("check-all", str(tmp_path / "course"))
     assert done.returncode == 0, done.stdout
-    assert "skipped" in done.stdout and "1 labs skipped (not available on this installation)" in done.stdout
+    assert "skipped" in done.stdout and "1 lab skipped (not available on this installation)" in done.stdout
 
 
 def test_sandbox_ls_and_reap(tmp_path):
