@@ -313,7 +313,7 @@ def test_the_learner_sees_the_instructors_comment_and_override(lab, cohort, clie
     client.force_login(ada)
     page = client.get(f"/submissions/{submission.pk}/").content.decode()
     assert "Accepted: the tie order was not asked for." in page
-    assert "Your instructor changed this score to <strong>100%</strong>" in page
+    assert "The instructor changed this score to <strong>100%</strong>" in page
 
 
 # --------------------------------------------------------------------------- deadlines and feedback
