@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from apps.accounts.models import Cohort
+from apps.accounts.models import Cohort, Membership
 from apps.courses.models import Lab, Lesson, LessonCompletion, Module, Week
 from apps.dashboard.gradebook import PASS
 from apps.grading.models import Submission
@@ -55,7 +55,7 @@ def summarize_cohort(
     and the learners who look stuck; a constant number of queries."""
     now = now or timezone.now()
     learners = list(cohort.learners.order_by("username"))
-    ids = [learner.pk for learner in learners]
+    ids = Membership.objects.filter(cohort=cohort).values("user_id")  # a subquery, whatever the size
     n = len(learners)
     lessons = list(Lesson.objects.filter(retired=False).values("pk", "module_id", "week_id"))
     labs = list(Lab.objects.filter(retired=False).values("pk", "title", "lesson__week_id"))
@@ -168,7 +168,7 @@ class LabAnalytics:
 
 
 def analyze_lab(cohort: Cohort, lab: Lab, *, groups: int = 10) -> LabAnalytics:
-    ids = list(cohort.learners.values_list("pk", flat=True))
+    ids = Membership.objects.filter(cohort=cohort).values("user_id")
     rows = list(
         Submission.objects.filter(user_id__in=ids, lab=lab, counted=True)
         .order_by("created_at", "pk")
@@ -222,7 +222,7 @@ def analyze_lab(cohort: Cohort, lab: Lab, *, groups: int = 10) -> LabAnalytics:
     )
     return LabAnalytics(
         lab=lab,
-        learner_count=len(ids),
+        learner_count=cohort.learners.count(),
         attempted=len(by_learner),
         passed=len(attempts_to_pass),
         submissions=len(rows),

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.db.models import Max
 
-from apps.accounts.models import Cohort
+from apps.accounts.models import Cohort, Membership
 from apps.courses.models import Lab, LessonCompletion, Project
 from apps.dashboard.models import LabPolicy, ProjectGrade, ProjectPolicy
 from apps.grading.models import Submission
@@ -95,7 +95,8 @@ def build_gradebook(cohort: Cohort) -> Gradebook:
     project_due = dict(
         ProjectPolicy.objects.filter(cohort=cohort, due_at__isnull=False).values_list("project_id", "due_at")
     )
-    learner_ids = [learner.pk for learner in learners]
+    # A subquery, not a list of ids: a cohort of any size stays one short statement.
+    learner_ids = Membership.objects.filter(cohort=cohort).values("user_id")
 
     cells: dict[tuple[int, int], LabCell] = {}
     on_time_best: dict[tuple[int, int], float] = {}
