@@ -2,6 +2,7 @@
 lesson-progress table of a cohort."""
 
 from collections import defaultdict
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -139,7 +140,9 @@ def start_regrade(cohort: Cohort, lab: Lab, requested_by, *, submission=None):
             ).values_list("pk", flat=True)
         )
     with transaction.atomic():
-        job = RegradeJob.objects.create(cohort=cohort, lab=lab, requested_by=requested_by, total=len(ids))
+        job = RegradeJob.objects.create(
+            cohort=cohort, lab=lab, requested_by=requested_by, total=len(ids), submission_ids=ids
+        )
         if not ids:
             job.status = RegradeJob.Status.DONE
             job.finished_at = timezone.now()
@@ -190,3 +193,23 @@ def regrade_one_for_job(job_id: int, submission_id: int) -> None:
             job.status = RegradeJob.Status.DONE
             job.finished_at = timezone.now()
             job.save(update_fields=["status", "finished_at"])
+
+
+def sweep_stuck_regrades(now=None) -> list[int]:
+    """Re-queue the unfinished parts of regrade jobs that should have ended long ago (a lost
+    broker message, a worker killed mid-task). Safe to repeat: each part is idempotent."""
+    from apps.dashboard.models import RegradeJob
+
+    now = now or timezone.now()
+    requeued = []
+    for job in RegradeJob.objects.filter(status=RegradeJob.Status.RUNNING).select_related("lab"):
+        # Generous: every part could run one after another, each up to its hard time limit.
+        expected = timedelta(seconds=120 + job.total * (job.lab.time_limit + 30))
+        if job.created_at > now - expected:
+            continue
+        done = set(job.changes.values_list("submission_id", flat=True))
+        missing = [pk for pk in job.submission_ids if pk not in done]
+        if missing:
+            requeued.append(job.pk)
+            _enqueue_regrades(job.pk, missing)
+    return requeued

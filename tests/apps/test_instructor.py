@@ -475,3 +475,21 @@ def test_the_demo_seed_gives_the_demo_instructor_graded_classmates_once(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", "--with-submissions", stdout=io.StringIO())
     assert Submission.objects.count() == before
+
+
+def test_the_sweeper_finishes_a_regrade_whose_messages_were_lost(lab, cohort, monkeypatch):
+    from apps.dashboard import services
+
+    ada, bob = member(cohort, "ada"), member(cohort, "bob")
+    first, second = graded(ada, lab, 0.0, answer=SOLUTION), graded(bob, lab, 0.0, answer=WRONG)
+    monkeypatch.setattr(services, "_enqueue_regrades", lambda job_id, ids: None)  # the broker lost them
+    job = start_regrade(cohort, lab, cohort.instructor)
+    monkeypatch.undo()
+    services.regrade_one_for_job(job.pk, first.pk)  # one part did run
+    assert services.sweep_stuck_regrades() == []  # too early to call it stuck
+    later = timezone.now() + timedelta(hours=1)
+    assert services.sweep_stuck_regrades(now=later) == [job.pk]  # tasks run eagerly in tests
+    job.refresh_from_db()
+    assert job.status == RegradeJob.Status.DONE and job.changes.count() == 2
+    assert job.changes.get(submission=second).note == ""  # graded for real, not skipped
+    assert services.sweep_stuck_regrades(now=later) == []
