@@ -121,14 +121,17 @@ def summarize_cohort(
 _SQL_LINE_COMMENT = re.compile(r"(--|#)[^\n]*")
 _BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _SPACE = re.compile(r"\s+")
+_SPACE_AROUND_PUNCTUATION = re.compile(r"\s*([(),;=<>+\-*/.:\[\]{}|])\s*")
 
 
 def normalize_answer(answer: str) -> str:
-    """The shape two answers share when they differ only in comments, case, spacing or a
-    trailing semicolon: what groups "the same wrong answer" together."""
+    """The shape two answers share when they differ only in comments, case, spacing (also
+    around operators and brackets) or a trailing semicolon: what groups "the same wrong
+    answer" together."""
     text = _BLOCK_COMMENT.sub(" ", answer)
     text = _SQL_LINE_COMMENT.sub(" ", text)
     text = _SPACE.sub(" ", text).strip().lower()
+    text = _SPACE_AROUND_PUNCTUATION.sub(r"\1", text)
     return text.rstrip("; ")
 
 

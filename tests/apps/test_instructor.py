@@ -278,6 +278,26 @@ def test_lab_analytics_pass_rate_attempts_failing_checks_and_grouped_wrong_answe
 # --------------------------------------------------------------------------- review and overrides
 
 
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("SELECT count(*) FROM t WHERE a=1;", "select COUNT( * )\nfrom t where a = 1 -- my try"),
+        ("SELECT a /* first */ FROM t", "select a from t;"),
+        ('[{"$match": {"status": "paid"}}]', '[ { "$match" : { "status" : "paid" } } ]'),
+    ],
+)
+def test_answers_that_differ_only_in_layout_are_grouped_as_the_same_answer(one, other):
+    assert analytics.normalize_answer(one) == analytics.normalize_answer(other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("SELECT a FROM t WHERE a > 1", "SELECT a FROM t WHERE a >= 1"), ("SELECT 'Paid'", "SELECT 'Cancelled'")],
+)
+def test_answers_that_differ_in_meaning_are_kept_apart(one, other):
+    assert analytics.normalize_answer(one) != analytics.normalize_answer(other)
+
+
 def test_an_override_needs_a_reason_is_audited_and_changes_the_gradebook(lab, cohort):
     ada = member(cohort, "ada")
     submission = graded(ada, lab, 0.5)

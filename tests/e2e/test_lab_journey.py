@@ -13,6 +13,9 @@ FIXED = WRONG.replace(" JOIN orders", " LEFT JOIN orders")
 
 
 def fill_answer(page, text: str) -> None:
+    # The editor script is deferred: only after "load" is it certain whether CodeMirror has
+    # replaced the textarea (asking earlier raced it and typed into a textarea being hidden).
+    page.wait_for_load_state("load")
     editor = page.locator(".cm-content")
     if editor.count():  # CodeMirror upgraded the textarea
         editor.click()
