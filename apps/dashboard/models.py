@@ -77,6 +77,7 @@ class RegradeJob(models.Model):
     total = models.PositiveIntegerField(default=0)
     # Kept so a sweeper can re-queue what a lost message or a killed worker never finished.
     submission_ids = models.JSONField(default=list)
+    whole_lab = models.BooleanField(default=True, help_text="Every submission of the lab in the cohort, or just one.")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

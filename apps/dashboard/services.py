@@ -48,6 +48,10 @@ def summarize_cohort_progress(cohort: Cohort) -> dict:
 # --------------------------------------------------------------------------- reviews
 
 
+# The same review posted twice within this long is one review, not two.
+DOUBLE_SUBMIT_WINDOW = timedelta(seconds=30)
+
+
 class ReviewInvalid(ValueError):
     def __init__(self, problems: list[str]):
         self.problems = problems
@@ -78,6 +82,14 @@ def review_submission(submission, author, text: str, *, score_action: str = "kee
         raise ReviewInvalid(problems)
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        last = locked.reviews.order_by("-created_at", "-pk").first()
+        if (
+            last is not None
+            and last.author_id == author.pk
+            and last.text == text
+            and timezone.now() - last.created_at < DOUBLE_SUBMIT_WINDOW
+        ):
+            return last  # a double click or a resent form: one review, not two
         before = locked.effective_score
         changes = score_action == "set" or (score_action == "clear" and locked.override_score is not None)
         if changes:
@@ -128,6 +140,10 @@ def start_regrade(cohort: Cohort, lab: Lab, requested_by, *, submission=None):
     from apps.dashboard.models import RegradeJob
     from apps.grading.models import Submission
 
+    running = RegradeJob.objects.filter(cohort=cohort, lab=lab, status=RegradeJob.Status.RUNNING)
+    for job in running:  # a double click, or a second instructor tab: join the job under way
+        if job.whole_lab if submission is None else (not job.whole_lab and job.submission_ids == [submission.pk]):
+            return job
     if submission is not None:
         ids = [submission.pk]
     else:
@@ -141,7 +157,12 @@ def start_regrade(cohort: Cohort, lab: Lab, requested_by, *, submission=None):
         )
     with transaction.atomic():
         job = RegradeJob.objects.create(
-            cohort=cohort, lab=lab, requested_by=requested_by, total=len(ids), submission_ids=ids
+            cohort=cohort,
+            lab=lab,
+            requested_by=requested_by,
+            total=len(ids),
+            submission_ids=ids,
+            whole_lab=submission is None,
         )
         if not ids:
             job.status = RegradeJob.Status.DONE

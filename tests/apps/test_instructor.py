@@ -513,3 +513,17 @@ def test_the_sweeper_finishes_a_regrade_whose_messages_were_lost(lab, cohort, mo
     assert job.status == RegradeJob.Status.DONE and job.changes.count() == 2
     assert job.changes.get(submission=second).note == ""  # graded for real, not skipped
     assert services.sweep_stuck_regrades(now=later) == []
+
+
+def test_a_double_click_starts_one_regrade_and_saves_one_review(lab, cohort):
+    ada = member(cohort, "ada")
+    submission = graded(ada, lab, 0.0, answer=SOLUTION)
+    first = start_regrade(cohort, lab, cohort.instructor)  # its tasks never run: on_commit is not called here
+    assert start_regrade(cohort, lab, cohort.instructor) == first
+    single = start_regrade(cohort, lab, cohort.instructor, submission=submission)
+    assert single != first and start_regrade(cohort, lab, cohort.instructor, submission=submission) == single
+    for _ in range(2):
+        review_submission(submission, cohort.instructor, "Nice.", score_action="set", score_percent="70")
+    assert submission.reviews.count() == 1
+    review_submission(submission, cohort.instructor, "Second thoughts.", score_action="set", score_percent="60")
+    assert submission.reviews.count() == 2
