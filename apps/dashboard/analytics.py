@@ -14,7 +14,7 @@ from django.utils import timezone
 from apps.accounts.models import Cohort, Membership
 from apps.courses.models import Lab, Lesson, LessonCompletion, Module, Week
 from apps.dashboard.gradebook import PASS
-from apps.grading.models import Submission
+from apps.grading.models import Submission, effective_score
 
 STUCK_ATTEMPTS = 5  # this many counted attempts on a lab without a pass
 INACTIVE_DAYS = 7
@@ -64,7 +64,8 @@ def summarize_cohort(
     )
     submissions = list(
         Submission.objects.filter(user_id__in=ids)
-        .values_list("user_id", "lab_id", "counted", "score", "override_score", "created_at")
+        .annotate(effective=effective_score())
+        .values_list("user_id", "lab_id", "counted", "effective", "created_at")
         .order_by("created_at")
     )
 
@@ -83,12 +84,11 @@ def summarize_cohort(
     lab_title = {row["pk"]: row["title"] for row in labs}
     passed: set[tuple[int, int]] = set()
     attempts: Counter = Counter()
-    for user_id, lab_id, counted, score, override, when in submissions:
+    for user_id, lab_id, counted, effective, when in submissions:
         last_activity[user_id] = max(last_activity.get(user_id, when), when)
         if not counted:
             continue
         attempts[(user_id, lab_id)] += 1
-        effective = override if override is not None else score
         if effective is not None and effective >= PASS:
             passed.add((user_id, lab_id))
     for _user_id, lab_id in passed:
@@ -175,11 +175,11 @@ def analyze_lab(cohort: Cohort, lab: Lab, *, groups: int = 10) -> LabAnalytics:
     rows = list(
         Submission.objects.filter(user_id__in=ids, lab=lab, counted=True)
         .order_by("created_at", "pk")
-        .values("user_id", "answer", "score", "override_score", "result", "created_at")
+        .annotate(effective=effective_score())
+        .values("user_id", "answer", "effective", "result", "created_at")
     )
     by_learner: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
-        row["effective"] = row["override_score"] if row["override_score"] is not None else row["score"]
         by_learner[row["user_id"]].append(row)
 
     attempts_to_pass, minutes_to_pass = [], []

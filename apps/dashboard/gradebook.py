@@ -13,10 +13,9 @@ from django.db.models import Max
 from apps.accounts.models import Cohort, Membership
 from apps.courses.models import Lab, LessonCompletion, Project
 from apps.dashboard.models import LabPolicy, ProjectGrade, ProjectPolicy
-from apps.grading.models import Submission
+from apps.grading.models import Submission, effective_score
 
 PASS = 0.999_999  # a score this high is a pass (scores are floats in [0, 1])
-SORTS = ("learner", "points", "passed", "last")
 SHOWS = {"all": "Everyone", "incomplete": "Not every lab passed", "late": "Has late work"}
 
 
@@ -74,7 +73,6 @@ class Gradebook:
     labs: list[Lab]
     projects: list[Project]
     rows: list[GradebookRow]
-    due: dict[int, datetime | None]
 
     @property
     def points_possible(self) -> int:
@@ -102,15 +100,16 @@ def build_gradebook(cohort: Cohort) -> Gradebook:
     on_time_best: dict[tuple[int, int], float] = {}
     last_activity: dict[int, datetime] = {}
     lab_by_id = {lab.pk: lab for lab in labs}
-    submissions = Submission.objects.filter(user_id__in=learner_ids).values_list(
-        "user_id", "lab_id", "counted", "score", "override_score", "created_at"
+    submissions = (
+        Submission.objects.filter(user_id__in=learner_ids)
+        .annotate(effective=effective_score())
+        .values_list("user_id", "lab_id", "counted", "effective", "created_at")
     )
-    for user_id, lab_id, counted, score, override, created_at in submissions.iterator(chunk_size=5000):
+    for user_id, lab_id, counted, effective, created_at in submissions.iterator(chunk_size=5000):
         if user_id not in last_activity or created_at > last_activity[user_id]:
             last_activity[user_id] = created_at
         if not counted or lab_id not in lab_by_id:
             continue
-        effective = override if override is not None else score
         cell = cells.setdefault((user_id, lab_id), LabCell(lab_by_id[lab_id]))
         cell.attempts += 1
         cell.last = max(cell.last, created_at) if cell.last else created_at
@@ -146,11 +145,11 @@ def build_gradebook(cohort: Cohort) -> Gradebook:
             late = bool(grade and deadline and grade.handed_in_at > deadline)
             row.projects.append(ProjectCell(project, grade, late))
         rows.append(row)
-    return Gradebook(cohort, labs, projects, rows, {**due})
+    return Gradebook(cohort, labs, projects, rows)
 
 
 def filter_and_sort(book: Gradebook, *, q: str = "", show: str = "all", sort: str = "learner", desc: bool = False):
-    """The rows the gradebook page shows. ``sort`` is one of SORTS or ``lab:<key>``."""
+    """The rows the gradebook page shows. ``sort`` is learner, points, passed, last or ``lab:<key>``."""
     rows = book.rows
     if q:
         needle = q.lower()

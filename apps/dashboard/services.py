@@ -58,6 +58,17 @@ class ReviewInvalid(ValueError):
         super().__init__("; ".join(problems))
 
 
+def _score_from_percent(value, what: str) -> float:
+    """A percent typed into a form, as a score in [0, 1]; ReviewInvalid names ``what``."""
+    try:
+        score = float(value) / 100
+    except (TypeError, ValueError):
+        raise ReviewInvalid([f"The {what} must be a number of percent, 0 to 100."]) from None
+    if not 0 <= score <= 1:
+        raise ReviewInvalid([f"The {what} must be between 0 and 100 percent."])
+    return score
+
+
 def review_submission(submission, author, text: str, *, score_action: str = "keep", score_percent=None):
     """Comment on a submission and optionally set (``set``) or remove (``clear``) an
     override of its score. The comment is the reason, so an override without one is refused."""
@@ -70,12 +81,9 @@ def review_submission(submission, author, text: str, *, score_action: str = "kee
     new_score = None
     if score_action == "set":
         try:
-            new_score = float(score_percent) / 100
-        except (TypeError, ValueError):
-            problems.append("The new score must be a number of percent, 0 to 100.")
-        else:
-            if not 0 <= new_score <= 1:
-                problems.append("The new score must be between 0 and 100 percent.")
+            new_score = _score_from_percent(score_percent, "new score")
+        except ReviewInvalid as exc:
+            problems += exc.problems
     elif score_action not in ("keep", "clear"):
         problems.append(f"Unknown score action {score_action!r}.")
     if problems:
@@ -111,12 +119,7 @@ def review_submission(submission, author, text: str, *, score_action: str = "kee
 def grade_project(cohort: Cohort, learner, project, *, score_percent, handed_in_at, comment: str, graded_by):
     from apps.dashboard.models import ProjectGrade
 
-    try:
-        score = float(score_percent) / 100
-    except (TypeError, ValueError):
-        raise ReviewInvalid(["The project score must be a number of percent, 0 to 100."]) from None
-    if not 0 <= score <= 1:
-        raise ReviewInvalid(["The project score must be between 0 and 100 percent."])
+    score = _score_from_percent(score_percent, "project score")
     grade, _ = ProjectGrade.objects.update_or_create(
         cohort=cohort,
         learner=learner,

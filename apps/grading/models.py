@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from apps.courses.models import Lab
 
@@ -54,6 +55,12 @@ class Submission(models.Model):
     @property
     def effective_score(self) -> float | None:
         return self.override_score if self.override_score is not None else self.score
+
+
+def effective_score():
+    """The score the gradebook counts, in SQL: an instructor's override, else the grader's.
+    The query-side twin of ``Submission.effective_score``."""
+    return Coalesce("override_score", "score")
 
 
 class Review(models.Model):
