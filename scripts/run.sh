@@ -5,9 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VAR=${INDEXED_VAR_DIR:-var}
 mkdir -p "$VAR"
-# Sandboxes on tmpfs: creating files there is ~40x faster than on this disk, and their
-# data is disposable anyway.
-if [ -d /dev/shm ]; then export INDEXED_SANDBOX_ROOT=${INDEXED_SANDBOX_ROOT:-/dev/shm/indexed-sandboxes}; fi
+# Sandboxes go to /dev/shm by default (labs/sandbox/base.py); INDEXED_SANDBOX_ROOT overrides.
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-apps.config.settings.dev}
 PY=.venv/bin/python
 HOST=${HOST:-127.0.0.1}
