@@ -102,3 +102,16 @@ def test_a_run_shows_output_but_no_score_verdicts_or_expected_rows():
     )
     assert "not graded, not counted" in html and "Your rows" in html
     assert "Score:" not in html and "secret verdict" not in html and "Expected rows" not in html
+
+
+def test_a_passing_plan_check_without_a_failed_node_renders_its_plan():
+    # A passing plan check carries a plan but no failed_node; this once made every poll,
+    # the lab page and the review page answer 500 for good.
+    html = verdict(
+        "submit",
+        [{"name": "uses an index", "passed": True, "message": "Index Scan", "hint": "", "weight": 1,
+          "artifacts": {"plan": PLAN}}],
+        score=1.0,
+    )
+    assert "Seq Scan" in html and 'class="failed-node"' not in html
+    assert "the highlighted node failed" not in html and "Score: <strong>100%</strong>" in html

@@ -18,11 +18,15 @@ PLAN_FIELDS = (
 
 
 @register.filter
-def plan_rows(plan, failed_path=None) -> list[dict]:
-    """EXPLAIN (FORMAT JSON) as a flat list of rows with depth, for an indented tree.
+def plan_rows(artifacts: dict) -> list[dict]:
+    """A check's EXPLAIN (FORMAT JSON) as a flat list of rows with depth, for an indented tree.
 
-    ``failed_path`` is the list of child indexes leading to the node a check failed on.
+    Takes the whole artifacts dict: a passing check has no ``failed_node`` (the list of child
+    indexes leading to the node a check failed on), and a missing filter *argument* is an
+    error in Django templates, where a missing key read here is not.
     """
+    plan = artifacts.get("plan") if isinstance(artifacts, dict) else None
+    failed_path = artifacts.get("failed_node") if isinstance(artifacts, dict) else None
     if isinstance(plan, list) and plan:
         plan = plan[0]
     if isinstance(plan, dict) and "Plan" in plan:
