@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -173,6 +174,31 @@ def filter_and_sort(book: Gradebook, *, q: str = "", show: str = "all", sort: st
     return sorted(rows, key=key, reverse=desc)
 
 
+# Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV
+# injection"): a learner named =HYPERLINK(...) must not run in the instructor's Excel.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A plain number such as a negative score cannot be a formula, so it stays a number.
+PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def neutralize_csv_cell(value: object) -> object:
+    """``value`` made safe to open in a spreadsheet: text that a spreadsheet would run as
+    a formula gets a leading single quote; numbers and other text are left as they are."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS) or PLAIN_NUMBER.fullmatch(value):
+        return value
+    return "'" + value
+
+
+class SafeCsvWriter:
+    """``csv.writer`` that neutralises every cell, so no export can forget one."""
+
+    def __init__(self, out: io.StringIO, **options):
+        self._writer = csv.writer(out, **options)
+
+    def writerow(self, row: list) -> None:
+        self._writer.writerow([neutralize_csv_cell(cell) for cell in row])
+
+
 def _percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f}".rstrip("0").rstrip(".")
 
@@ -181,7 +207,7 @@ def export_gradebook_csv(book: Gradebook) -> str:
     """One row per learner: best score (percent), attempts and late mark per lab; score and
     late mark per project."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     header = ["Learner", "Name", "Email", "Last activity", "Labs passed", "Points", "Points possible"]
     for lab in book.labs:
         header += [f"{lab.title} (best %)", f"{lab.title} (attempts)", f"{lab.title} (late)"]
@@ -217,7 +243,7 @@ def export_canvas_csv(book: Gradebook) -> str:
     """A file Canvas's "Import" in the gradebook accepts: learners are matched by SIS Login
     ID (our username); each lab and project becomes an assignment column in points."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeCsvWriter(out, lineterminator="\r\n")
     writer.writerow(CANVAS_LEADING_COLUMNS + [lab.title for lab in book.labs] + [p.title for p in book.projects])
     writer.writerow(
         [CANVAS_POINTS_ROW_LABEL, "", "", "", ""]
