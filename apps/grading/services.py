@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -28,6 +30,16 @@ class AnswerInvalid(ValueError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("; ".join(problems))
+
+
+class SubmissionThrottled(Exception):
+    """The learner has too many answers in flight or sends them too fast; nothing was saved.
+    ``message`` is learner-facing, ``retry_after`` the seconds worth waiting."""
+
+    def __init__(self, message: str, retry_after: int):
+        self.message = message
+        self.retry_after = retry_after
+        super().__init__(message)
 
 
 class PlatformFault(RuntimeError):
@@ -57,11 +69,51 @@ def validate_answer(lab: Lab, answer: str) -> list[str]:
     return []
 
 
-def submit_answer(user, lab: Lab, answer: str, *, kind: str = Submission.Kind.SUBMIT, client_token=None) -> Submission:
+RATE_WINDOW = timedelta(minutes=1)
+
+
+def check_submission_allowance(user, now=None) -> None:
+    """Raise SubmissionThrottled when ``user`` already has the maximum of answers queued or
+    running, or sent the per-minute maximum in the last minute. Both counts are read from
+    the Submission rows, so every web process sees the same numbers."""
+    now = now or timezone.now()
+    cap = settings.INDEXED_MAX_PENDING_SUBMISSIONS
+    pending = Submission.objects.filter(
+        user=user, status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING]
+    ).count()
+    if pending >= cap:
+        raise SubmissionThrottled(
+            f"You already have {pending} answers waiting for a grader (the limit is {cap}). "
+            "Wait until one has its verdict, then send this one again: your answer is still in the editor.",
+            retry_after=5,
+        )
+    per_minute = settings.INDEXED_SUBMISSIONS_PER_MINUTE
+    recent = Submission.objects.filter(user=user, created_at__gt=now - RATE_WINDOW).order_by("created_at")
+    count = recent.count()
+    if count >= per_minute:
+        oldest = recent.values_list("created_at", flat=True).first()
+        wait = max(1, math.ceil((oldest + RATE_WINDOW - now).total_seconds()))
+        raise SubmissionThrottled(
+            f"You sent {count} answers in the last minute (the limit is {per_minute}). "
+            f"Try again in {wait} seconds: your answer is still in the editor.",
+            retry_after=wait,
+        )
+
+
+def submit_answer(
+    user,
+    lab: Lab,
+    answer: str,
+    *,
+    kind: str = Submission.Kind.SUBMIT,
+    client_token=None,
+    enforce_limits: bool = True,
+) -> Submission:
     """Save the answer and queue its grading once the row is committed.
 
     The same ``client_token`` twice (a double click) returns the first submission and
-    queues nothing more.
+    queues nothing more. With ``enforce_limits`` (every learner-facing path), a learner over
+    their queue cap or rate limit gets SubmissionThrottled and no row is created.
     """
     problems = validate_answer(lab, answer)
     if problems:
@@ -72,6 +124,11 @@ def submit_answer(user, lab: Lab, answer: str, *, kind: str = Submission.Kind.SU
         return existing
     try:
         with transaction.atomic():
+            if enforce_limits:
+                # Lock the learner's row so two simultaneous requests cannot both slip under
+                # the cap (SQLite's IMMEDIATE transactions already serialise writers).
+                list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+                check_submission_allowance(user)
             submission = Submission.objects.create(user=user, lab=lab, answer=answer, kind=kind, client_token=token)
             transaction.on_commit(lambda: enqueue_grading(submission.pk))
     except IntegrityError:  # the twin request committed first

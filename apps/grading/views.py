@@ -9,7 +9,7 @@ from apps.courses.models import Lab
 from apps.courses.rendering import render_markdown
 from apps.dashboard.policies import find_lab_rule
 from apps.grading.models import Submission
-from apps.grading.services import AnswerInvalid, load_lab_spec, submit_answer
+from apps.grading.services import AnswerInvalid, SubmissionThrottled, load_lab_spec, submit_answer
 
 HISTORY_LENGTH = 20
 
@@ -59,14 +59,26 @@ def lab_submit(request, key: str):
     try:
         submission = submit_answer(request.user, lab, answer, kind=kind, client_token=token)
     except AnswerInvalid as exc:
-        # Nothing is lost: the page comes back with the learner's text and the reasons.
-        if request.htmx:
-            return render(request, "grading/_problems.html", {"problems": exc.problems}, status=422)
-        return render(request, "grading/lab.html", _lab_context(request, lab, answer, exc.problems), status=422)
+        return _refuse(request, lab, answer, exc.problems, status=422)
+    except SubmissionThrottled as exc:
+        response = _refuse(request, lab, answer, [exc.message], status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     if request.htmx:
         context = {"submission": submission, "hidden_feedback": _hidden_feedback(find_lab_rule(request.user, lab))}
         return render(request, "grading/_submission.html", context)
     return redirect("grading:submission", submission_id=submission.pk)
+
+
+def _refuse(request, lab: Lab, answer: str, problems: list[str], *, status: int):
+    """Nothing is lost: the page comes back with the learner's text and the reasons; htmx
+    gets just the reasons, put under the editor (its text is untouched) and not over the verdict."""
+    if request.htmx:
+        response = render(request, "grading/_problems.html", {"problems": problems}, status=status)
+        response["HX-Retarget"] = "#problems"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    return render(request, "grading/lab.html", _lab_context(request, lab, answer, problems), status=status)
 
 
 @login_required

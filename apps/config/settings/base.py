@@ -122,6 +122,11 @@ def default_broker_url() -> str:
     return f"redis://127.0.0.1:{port}/0"
 
 
+# One learner may not fill the graders' queue for everyone else: at most this many of their
+# answers waiting or being graded, and at most this many new ones per minute (runs included).
+INDEXED_MAX_PENDING_SUBMISSIONS = int(os.environ.get("INDEXED_MAX_PENDING_SUBMISSIONS", "3"))
+INDEXED_SUBMISSIONS_PER_MINUTE = int(os.environ.get("INDEXED_SUBMISSIONS_PER_MINUTE", "10"))
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or default_broker_url()
 CELERY_RESULT_BACKEND = None  # verdicts live in the Submission row, not in a result backend
 CELERY_TASK_ACKS_LATE = True

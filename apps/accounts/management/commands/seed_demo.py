@@ -111,7 +111,8 @@ def seed_classmates(cohort: Cohort) -> int:
             elif number < 5:
                 answers.append(solution)
             for attempt, path in enumerate(answers):
-                submission = submit_answer(learner, lab, path.read_text())
+                # Demo history, backdated below: not a learner at the keyboard, so no limits.
+                submission = submit_answer(learner, lab, path.read_text(), enforce_limits=False)
                 when = now - timedelta(days=idle_days + len(answers) - attempt, hours=rng.randint(0, 12))
                 Submission.objects.filter(pk=submission.pk).update(created_at=when)
                 queued += 1
