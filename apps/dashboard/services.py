@@ -4,6 +4,7 @@ lesson-progress table of a cohort."""
 from collections import defaultdict
 from datetime import timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -69,11 +70,34 @@ def _score_from_percent(value, what: str) -> float:
     return score
 
 
-def review_submission(submission, author, text: str, *, score_action: str = "keep", score_percent=None):
-    """Comment on a submission and optionally set (``set``) or remove (``clear``) an
-    override of its score. The comment is the reason, so an override without one is refused."""
+# Who may change a score. A submission has one override (``Submission.override_score``), and
+# every gradebook that lists its learner shows it. We refuse a change unless the instructor
+# runs every cohort the learner is in, rather than keeping one override per cohort: per-cohort
+# overrides would make every gradebook, analytics query and learner page pick "which cohort's
+# score", and a learner would see several final scores for one attempt. Sharing a learner
+# across cohorts is rare; an instructor of just one of them may still comment.
+SCORE_NOT_YOURS = (
+    "This learner is also in a cohort you do not teach, whose gradebook shows the same score, "
+    "so only an instructor of all their cohorts can change it. You can still save a comment "
+    "(choose “Keep the score”)."
+)
+
+
+def may_change_score(author, learner) -> bool:
+    """True when ``author`` is the instructor of every cohort ``learner`` belongs to."""
+    cohorts = Cohort.objects.filter(learners=learner)
+    return cohorts.exists() and not cohorts.exclude(instructor=author).exists()
+
+
+def review_submission(submission, author, text: str, *, cohort: Cohort, score_action: str = "keep", score_percent=None):
+    """Comment on a submission, as ``cohort``'s instructor, and optionally set (``set``) or
+    remove (``clear``) an override of its score. The comment is the reason, so an override
+    without one is refused; so is an override outside the author's authority (see above)."""
     from apps.grading.models import Review, Submission
 
+    if cohort.instructor_id != author.pk or not cohort.learners.filter(pk=submission.user_id).exists():
+        # Views reach here only through access_cohort_as_instructor; this guards other callers.
+        raise PermissionDenied("Only an instructor of one of the learner's cohorts may review this submission.")
     text = (text or "").strip()
     problems = []
     if not text:
@@ -86,6 +110,8 @@ def review_submission(submission, author, text: str, *, score_action: str = "kee
             problems += exc.problems
     elif score_action not in ("keep", "clear"):
         problems.append(f"Unknown score action {score_action!r}.")
+    if score_action in ("set", "clear") and not may_change_score(author, submission.user):
+        problems.append(SCORE_NOT_YOURS)
     if problems:
         raise ReviewInvalid(problems)
     with transaction.atomic():
@@ -106,6 +132,7 @@ def review_submission(submission, author, text: str, *, score_action: str = "kee
         return Review.objects.create(
             submission=locked,
             author=author,
+            cohort=cohort,
             text=text,
             changes_score=changes,
             score_before=before if changes else None,

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,8 +20,10 @@ from apps.dashboard import analytics, gradebook
 from apps.dashboard.models import FeedbackMode, LabPolicy, ProjectGrade, ProjectPolicy, RegradeJob
 from apps.dashboard.policies import PolicyInvalid, PolicyRow, save_cohort_policies
 from apps.dashboard.services import (
+    SCORE_NOT_YOURS,
     ReviewInvalid,
     grade_project,
+    may_change_score,
     review_submission,
     start_regrade,
     summarize_cohort_progress,
@@ -245,7 +248,12 @@ def submission_review(request, cohort_id: int, submission_id: int):
         form = {k: request.POST.get(k, form[k]) for k in form}
         try:
             review_submission(
-                submission, request.user, form["text"], score_action=form["score_action"], score_percent=form["score"]
+                submission,
+                request.user,
+                form["text"],
+                cohort=cohort,
+                score_action=form["score_action"],
+                score_percent=form["score"],
             )
         except ReviewInvalid as exc:
             problems = exc.problems
@@ -260,7 +268,11 @@ def submission_review(request, cohort_id: int, submission_id: int):
             "cohort": cohort,
             "submission": submission,
             "lab": submission.lab,
-            "reviews": submission.reviews.select_related("author"),
+            # Another cohort's instructor's comments stay theirs (rows before reviews named a
+            # cohort are shown to everyone, as they were).
+            "reviews": submission.reviews.filter(Q(cohort=cohort) | Q(cohort__isnull=True)).select_related("author"),
+            "may_change_score": may_change_score(request.user, submission.user),
+            "score_not_yours": SCORE_NOT_YOURS,
             "problems": problems,
             "form": form,
             "jobs": RegradeJob.objects.filter(cohort=cohort, lab=submission.lab)[:3],

@@ -69,6 +69,9 @@ class Review(models.Model):
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="reviews")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The cohort whose instructor wrote it (null on rows older than this field): the audit
+    # says under whose authority a score changed, and each cohort's review page lists its own.
+    cohort = models.ForeignKey("accounts.Cohort", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     text = models.TextField()
     changes_score = models.BooleanField(default=False)
     score_before = models.FloatField(null=True, blank=True)

@@ -45,6 +45,11 @@ def member(cohort, username: str, **fields):
     return user
 
 
+def review(cohort, submission, text: str, **options):
+    """``cohort``'s instructor reviews ``submission``."""
+    return review_submission(submission, cohort.instructor, text, cohort=cohort, **options)
+
+
 def graded(user, lab, score, *, when=None, answer="SELECT 1", checks=None, kind="submit"):
     submission = Submission.objects.create(
         user=user,
@@ -302,15 +307,15 @@ def test_an_override_needs_a_reason_is_audited_and_changes_the_gradebook(lab, co
     ada = member(cohort, "ada")
     submission = graded(ada, lab, 0.5)
     with pytest.raises(ReviewInvalid, match="Write a comment"):
-        review_submission(submission, cohort.instructor, "  ", score_action="set", score_percent="90")
+        review(cohort, submission, "  ", score_action="set", score_percent="90")
     with pytest.raises(ReviewInvalid, match="between 0 and 100"):
-        review_submission(submission, cohort.instructor, "why", score_action="set", score_percent="150")
+        review(cohort, submission, "why", score_action="set", score_percent="150")
     assert Review.objects.count() == 0
-    review_submission(submission, cohort.instructor, "Your join is right; the grader missed it.", score_action="set",
+    review(cohort, submission, "Your join is right; the grader missed it.", score_action="set",
                       score_percent="100")
     book = gradebook.build_gradebook(cohort)
     assert book.rows[0].labs[book.labs.index(lab)].best == 1.0
-    review_submission(submission, cohort.instructor, "On second thoughts, no.", score_action="clear")
+    review(cohort, submission, "On second thoughts, no.", score_action="clear")
     audit = list(submission.reviews.values_list("changes_score", "score_before", "score_after"))
     assert audit == [(True, 0.5, 1.0), (True, 1.0, 0.5)]
     submission.refresh_from_db()
@@ -523,7 +528,7 @@ def test_a_double_click_starts_one_regrade_and_saves_one_review(lab, cohort):
     single = start_regrade(cohort, lab, cohort.instructor, submission=submission)
     assert single != first and start_regrade(cohort, lab, cohort.instructor, submission=submission) == single
     for _ in range(2):
-        review_submission(submission, cohort.instructor, "Nice.", score_action="set", score_percent="70")
+        review(cohort, submission, "Nice.", score_action="set", score_percent="70")
     assert submission.reviews.count() == 1
-    review_submission(submission, cohort.instructor, "Second thoughts.", score_action="set", score_percent="60")
+    review(cohort, submission, "Second thoughts.", score_action="set", score_percent="60")
     assert submission.reviews.count() == 2
