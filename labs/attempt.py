@@ -30,3 +30,9 @@ class Attempt:
 
     def remaining(self) -> float:
         return max(0.0, self.deadline - time.monotonic())
+
+    def limit_breach(self) -> str | None:
+        """Why the sandbox stopped the answer (its box's memory or process limit), if it did.
+        Engines whose sandboxes are boxed override this; the runner asks it before calling a
+        lost server the platform's fault."""
+        return None

@@ -118,12 +118,26 @@ def _grade(spec: LabSpec, answer: str, deadline: float, run: _GradingRun | None 
         message = str(exc) or f"Your answer ran past this lab's limit of {spec.time_limit:g} s."
         return Result(score=0.0, gradable=True, status=TIMEOUT, message=message)
     except SandboxError as exc:
+        breach = _limit_breach(run)
+        if breach is not None:  # the answer hit its own box's limit: the learner's doing
+            return Result(score=0.0, gradable=True, status=REJECTED, message=breach)
         log.warning("sandbox failed for lab %s: %s", spec.id, exc)
         return Result.failed_by_platform(f"A sandbox failed; this attempt does not count. ({exc})")
     except Exception as exc:
         log.exception("grading lab %s crashed", spec.id)
         return Result.failed_by_platform(f"The grader hit an internal error; this attempt does not count. ({exc})")
     return Result.from_checks(checks)
+
+
+def _limit_breach(run: _GradingRun | None) -> str | None:
+    attempt = run.attempt if run is not None else None
+    if attempt is None:
+        return None
+    try:
+        return attempt.limit_breach()
+    except Exception:  # reading cgroup files must never turn a verdict into a crash
+        log.exception("could not read the sandbox's limits")
+        return None
 
 
 def _run_check(attempt, check) -> CheckResult:

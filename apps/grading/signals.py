@@ -1,4 +1,22 @@
-from celery.signals import worker_process_init, worker_process_shutdown, worker_ready
+from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_ready
+
+
+@worker_init.connect
+def refuse_to_grade_uncontained(**_kwargs) -> None:
+    """A worker that cannot put sandboxes in their own namespace and cgroup would run
+    learner answers next to the site's secrets: stop before taking any task.
+
+    SystemExit, not an exception: Celery logs and swallows exceptions raised by signal
+    handlers, and this must end the worker."""
+    from labs.sandbox.box import BoxUnavailable, require_boxes
+
+    try:
+        require_boxes()
+    except BoxUnavailable as exc:
+        import logging
+
+        logging.getLogger(__name__).critical("%s", exc)
+        raise SystemExit(f"indexed worker: {exc}") from None
 
 
 @worker_ready.connect

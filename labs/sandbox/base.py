@@ -3,6 +3,7 @@ owner record the reaper reads to clean up after a worker that died."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pwd
@@ -16,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from labs.sandbox import box as boxes
 
 # Sandboxes live outside the project tree on purpose: the unprivileged sandbox user must be
 # able to reach them, and a learner's server must never sit next to the site's files.
@@ -103,6 +106,7 @@ class SandboxDir:
     kind: str
     pids: list[int] = field(default_factory=list)
     ports: list[int] = field(default_factory=list)
+    box: boxes.Box | None = None
 
     def record(self) -> None:
         data = {
@@ -111,10 +115,27 @@ class SandboxDir:
             "created": time.time(),
             "pids": self.pids,
             "ports": self.ports,
+            "boxed": self.box is not None,
         }
+        # Written by root in a directory a learner's shell may reach: never follow a link
+        # planted there (O_NOFOLLOW | O_EXCL), or root would write wherever it points.
         tmp = self.path / (OWNER_FILE + ".tmp")
-        tmp.write_text(json.dumps(data))
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        except OSError:
+            return  # something else sits there: keep the previous record rather than follow it
+        with os.fdopen(fd, "w") as out:
+            out.write(json.dumps(data))
         tmp.replace(self.path / OWNER_FILE)
+
+    def spawn(self, argv: list[str], *, env: dict[str, str] | None = None, **popen: object) -> subprocess.Popen:
+        """Start ``argv`` inside this sandbox's box as the sandbox user, with only ``env``
+        (plus a PATH and a UTF-8 locale) for environment; record its pid for teardown."""
+        process = spawn_process(argv, box=self.box, env=env, **popen)
+        self.add_process(process.pid)
+        return process
 
     def add_process(self, pid: int, port: int | None = None) -> None:
         self.pids.append(pid)
@@ -123,12 +144,41 @@ class SandboxDir:
         self.record()
 
 
-def make_sandbox_dir(kind: str) -> SandboxDir:
+def sandbox_account() -> tuple[int, int] | None:
+    account = ensure_sandbox_user()
+    return None if account is None else (account.pw_uid, account.pw_gid)
+
+
+def spawn_process(
+    argv: list[str], *, box: boxes.Box | None, env: dict[str, str] | None = None, **popen: object
+) -> subprocess.Popen:
+    """The one way a sandboxed program starts: in ``box`` (namespace, cgroups) when there is
+    one, as the sandbox user, in its own session, with an environment of its own only."""
+    environment = boxes.sandbox_env(**(env or {}))
+    popen.setdefault("stdin", subprocess.DEVNULL)
+    # a Ctrl-C meant for the worker must not kill sandboxes mid-teardown
+    popen.setdefault("start_new_session", True)
+    if box is not None:
+        return subprocess.Popen(box.command(argv, sandbox_account()), env=environment, **popen)  # type: ignore[call-overload]
+    return subprocess.Popen(argv, env=environment, **demote_kwargs(), **popen)  # type: ignore[call-overload]
+
+
+def make_sandbox_dir(kind: str, limits: boxes.Limits | None = None) -> SandboxDir:
+    """A private directory for one sandbox; boxed (own tmpfs, netns, cgroups) unless the
+    operator set INDEXED_BOX=off. The directory stays root's (0711): servers get subfolders."""
     SANDBOX_ROOT.mkdir(parents=True, exist_ok=True)
-    os.chmod(SANDBOX_ROOT, 0o755)
+    os.chmod(SANDBOX_ROOT, 0o711)
     path = SANDBOX_ROOT / f"{kind}-{os.getpid()}-{secrets.token_hex(4)}"
     path.mkdir(mode=0o700)
-    sandbox = SandboxDir(path=path, kind=kind)
+    box = None
+    if boxes.enabled() and is_root():
+        try:
+            box = boxes.Box.create(path, limits or boxes.Limits.from_env())
+        except boxes.BoxUnavailable as exc:
+            shutil.rmtree(path, ignore_errors=True)
+            raise SandboxError(f"could not box the sandbox: {exc}") from None
+    os.chmod(path, 0o711)
+    sandbox = SandboxDir(path=path, kind=kind, box=box)
     sandbox.record()
     return sandbox
 
@@ -161,6 +211,9 @@ def kill_process(pid: int, grace: float = 2.0) -> None:
 def remove_sandbox_dir(sandbox: SandboxDir) -> None:
     for pid in sandbox.pids:
         kill_process(pid)
+    if sandbox.box is not None:
+        sandbox.box.close()  # kills stragglers in the cgroups; the tmpfs goes with the mount
+        sandbox.box = None
     shutil.rmtree(sandbox.path, ignore_errors=True)
 
 
@@ -207,8 +260,13 @@ def reap_orphans() -> list[str]:
     for row in list_sandboxes():
         if row["owner_alive"] or row["owner_pid"] == os.getpid():
             continue
-        for pid in row.get("pids", []):
-            kill_process(pid)
+        if row.get("boxed") or os.path.ismount(row["path"]):
+            # The cgroup says which processes are the sandbox's; the owner record sits where a
+            # learner's shell could have rewritten it, so its pids are not trusted then.
+            boxes.close_leftover(Path(row["path"]))
+        else:
+            for pid in row.get("pids", []):
+                kill_process(pid)
         shutil.rmtree(row["path"], ignore_errors=True)
         reaped.append(row["path"])
     return reaped

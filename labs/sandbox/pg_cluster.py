@@ -50,6 +50,7 @@ from psycopg import sql
 from labs.attempt import AnswerRejected, Attempt, LearnerTimeout
 from labs.runbook import MarkRef, RunbookError, Step, parse_lab_runbook
 from labs.sandbox import base
+from labs.sandbox import box as boxes
 from labs.sandbox.base import SandboxDir, SandboxError
 from labs.sandbox.postgres import ADMIN_USER, initdb_template
 
@@ -210,13 +211,14 @@ class Cluster:
         for key, value in merged.items():
             argv += ["-c", f"{key}={value}"]
         with open(instance.log_path, "ab") as log:
-            instance.process = subprocess.Popen(
+            # In the attempt's box: its standby and shards reach it on 127.0.0.1 inside the
+            # box's own network namespace, nothing outside it does.
+            instance.process = base.spawn_process(
                 argv,
-                stdin=subprocess.DEVNULL,
+                box=self.sandbox.box,
+                env={"HOME": str(instance.root), "PGDATA": str(instance.data_dir)},
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,
-                **base.demote_kwargs(),
             )
         self.sandbox.add_process(instance.process.pid, instance.port)
 
@@ -311,16 +313,21 @@ class Cluster:
         as_sandbox_user: bool = True,
     ) -> subprocess.CompletedProcess:
         """Run a helper (pg_basebackup, cp) recorded in the owner file, killed on any exit path."""
-        kwargs = base.demote_kwargs() if as_sandbox_user else {}
-        process = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-            **kwargs,
-        )
+        if as_sandbox_user:  # in the box, as the sandbox user, with an environment of its own
+            process = base.spawn_process(
+                argv, box=self.sandbox.box, env={"HOME": str(self.sandbox.path)},
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            )
+        else:
+            process = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+                env=boxes.sandbox_env(),
+            )
         self.sandbox.add_process(process.pid)
         try:
             out, err = process.communicate(timeout=timeout)
@@ -373,6 +380,10 @@ class OperationalAttempt(Attempt):
 
     def server(self, role: str) -> Instance | None:
         return self.cluster.instances.get(role) if self.cluster else None
+
+    def limit_breach(self) -> str | None:
+        box = self.cluster.sandbox.box if self.cluster else None
+        return box.breach() if box is not None else None
 
     def connect(self, role: str, dbname: str = "postgres") -> psycopg.Connection:
         instance = self.server(role)

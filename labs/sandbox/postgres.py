@@ -52,6 +52,7 @@ from psycopg import sql as pgsql
 
 from labs.attempt import AnswerRejected, Attempt, LearnerTimeout
 from labs.sandbox import base
+from labs.sandbox import box as boxes
 from labs.sandbox.base import SandboxDir, SandboxError
 from labs.sandbox.pg_sql import (
     ScriptError,
@@ -125,6 +126,9 @@ PLATFORM_ALLOWANCE = 120.0  # most seconds of platform work that may push a lear
 CANCEL_GRACE = 0.4  # after a cancel request, seconds before the instance is killed
 MAX_LAB_DATABASES = 24  # lab template databases kept per instance (LRU)
 MAX_USES = 500  # attempts before an instance is recycled (bounds catalog bloat)
+# Every grader/admin session: built-ins first, the session's temp schema last (unlisted, it
+# would come first for relations), learner schemas never.
+GRADER_SEARCH_PATH = "-c search_path=pg_catalog,pg_temp"
 
 
 # --------------------------------------------------------------------------- binaries
@@ -153,8 +157,8 @@ def find_missing_binaries() -> str | None:
 def _templates_root() -> Path:
     root = base.SANDBOX_ROOT / "templates"
     root.mkdir(parents=True, exist_ok=True)
-    os.chmod(base.SANDBOX_ROOT, 0o755)
-    os.chmod(root, 0o755)
+    os.chmod(base.SANDBOX_ROOT, 0o711)
+    os.chmod(root, 0o711)
     marker = root / base.OWNER_FILE
     if not marker.exists():
         # The reaper removes folders whose owner died; pid 1 never dies, so the shared
@@ -190,6 +194,7 @@ def initdb_template(settings: dict[str, Any] | None = None) -> Template:
     root = _templates_root()
     final = root / f"pg{pg_version().split('.')[0]}-{key}"
     if (final / "READY").exists():
+        _seal_template(final)
         return Template(final)
     with open(root / f"{final.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -202,7 +207,20 @@ def initdb_template(settings: dict[str, Any] | None = None) -> Template:
             build.rename(final)
         finally:
             shutil.rmtree(build, ignore_errors=True)
+    _seal_template(final)
     return Template(final)
+
+
+def _seal_template(path: Path) -> None:
+    """Hand the built template to root, 0700: every instance is a copy of it, so a learner's
+    shell (the sandbox user) must neither read its admin password nor plant a setting in it."""
+    if not base.is_root() or path.stat().st_uid == 0:
+        return
+    for root, dirs, files in os.walk(path):
+        os.chown(root, 0, 0)
+        for name in dirs + files:
+            os.lchown(os.path.join(root, name), 0, 0)
+    os.chmod(path, 0o700)
 
 
 def _build_template(build: Path, settings: dict[str, Any]) -> None:
@@ -227,7 +245,7 @@ def _build_template(build: Path, settings: dict[str, Any]) -> None:
         f"--encoding={settings['encoding']}",
         f"--locale={settings['locale']}",
     ]
-    done = subprocess.run(cmd, capture_output=True, text=True, **base.demote_kwargs())
+    done = subprocess.run(cmd, capture_output=True, text=True, env=boxes.sandbox_env(build), **base.demote_kwargs())
     pwfile.unlink()
     if done.returncode != 0:
         raise SandboxError(f"initdb failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
@@ -324,7 +342,11 @@ class PgInstance:
     def admin(self) -> psycopg.Connection:
         """The instance's long-lived admin connection to ``postgres`` (autocommit)."""
         if self._admin is None or self._admin.closed:
-            self._admin = self.connect(options=f"-c statement_timeout={PLATFORM_STATEMENT_TIMEOUT_MS}")
+            # pg_catalog first and pg_temp last: no learner-made function, operator or
+            # relation can shadow a name our admin statements use
+            self._admin = self.connect(
+                options=f"{GRADER_SEARCH_PATH} -c statement_timeout={PLATFORM_STATEMENT_TIMEOUT_MS}"
+            )
         return self._admin
 
     def execute(self, query: str, params: Any = None) -> list[tuple]:
@@ -389,7 +411,7 @@ class PgInstance:
             with contextlib.suppress(ValueError):
                 self.sandbox.pids.remove(self.pid)
             if self.owns_sandbox if remove is None else remove:
-                shutil.rmtree(self.sandbox.path, ignore_errors=True)
+                base.remove_sandbox_dir(self.sandbox)  # unmounts and un-boxes it too
             elif self.sandbox.path.exists():
                 self.sandbox.record()
         elif remove:
@@ -439,13 +461,13 @@ def _spawn(data_dir: Path, home: Path, config: dict[str, str], password: str, sa
     log_path = home / "postgres.log"
     port = base.free_port()
     with open(log_path, "ab") as log_file:
-        process = subprocess.Popen(
+        # In the sandbox's box (own netns and cgroups) with an environment of its own only.
+        process = base.spawn_process(
             _server_args(data_dir, socket_dir, port, config),
-            stdin=subprocess.DEVNULL,
+            box=sandbox.box if sandbox is not None else None,
+            env={"HOME": str(home), "PGDATA": str(data_dir)},
             stdout=log_file,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # a Ctrl-C meant for the worker must not kill sandboxes mid-teardown
-            **base.demote_kwargs(),
         )
     instance = PgInstance(data_dir, socket_dir, port, process, password, dict(config), log_path, sandbox)
     _LIVE.add(instance)
@@ -511,9 +533,6 @@ def start_instance(
     owns = sandbox is None
     sandbox = sandbox or base.make_sandbox_dir("pg")
     try:
-        if base.is_root():
-            account = base.ensure_sandbox_user()
-            os.chown(sandbox.path, account.pw_uid, account.pw_gid)
         home = sandbox.path / f"pg-{secrets.token_hex(3)}"
         home.mkdir(mode=0o700)
         if data_dir is None:
@@ -556,6 +575,9 @@ class InstancePool:
 
     def release(self, instance: PgInstance, reusable: bool) -> None:
         instance.uses += 1
+        box = instance.sandbox.box if instance.sandbox is not None else None
+        if box is not None and box.breach() is not None:
+            reusable = False  # its kill counters would blame the next learner
         if reusable and instance.alive() and instance.uses < MAX_USES:
             with self._lock:
                 if len(self._idle) < self.size:
@@ -926,12 +948,13 @@ class PgAttempt(Attempt):
                 conn = self._learner_conns[dataset] = self.connect_learner(database)
         return conn
 
-    def connect_admin(self, dataset: str = VISIBLE) -> psycopg.Connection:
-        """A superuser connection to the attempt's database for catalog reads and ANALYZE.
-        search_path is pg_catalog only, so learner-made functions and operators never run."""
+    def connect_admin(self, dataset: str = VISIBLE, *, database: str | None = None) -> psycopg.Connection:
+        """A superuser connection to the attempt's database (or ``database``) for catalog reads
+        and ANALYZE. search_path is pg_catalog (then pg_temp), so learner-made functions,
+        operators and relations never resolve; callers still qualify what they name."""
         return self.instance.connect(
-            self.database(dataset),
-            options=f"-c search_path=pg_catalog -c statement_timeout={PLATFORM_STATEMENT_TIMEOUT_MS}",
+            database or self.database(dataset),
+            options=f"{GRADER_SEARCH_PATH} -c statement_timeout={PLATFORM_STATEMENT_TIMEOUT_MS}",
         )
 
     # -- running learner SQL
@@ -954,6 +977,10 @@ class PgAttempt(Attempt):
         except psycopg.OperationalError as exc:
             if self.timed_out:
                 raise LearnerTimeout(self._timeout_message()) from exc
+            breach = self.limit_breach()
+            if breach is not None:  # the box's OOM killer or pids limit stopped the answer
+                self.healthy = False
+                raise AnswerRejected(breach) from exc
             if not self.instance.alive():
                 self.healthy = False
                 raise SandboxError(f"the sandbox server stopped: {self.instance.log_tail(5)}") from exc
@@ -970,6 +997,10 @@ class PgAttempt(Attempt):
         finally:
             with self._tracked_lock:
                 self._busy -= 1
+
+    def limit_breach(self) -> str | None:
+        box = self.instance.sandbox.box if self.instance.sandbox is not None else None
+        return box.breach() if box is not None else None
 
     def _timeout_message(self) -> str:
         return (

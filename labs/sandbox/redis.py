@@ -62,11 +62,11 @@ from labs.sandbox.base import (
     SandboxDir,
     SandboxError,
     chown_to_sandbox_user,
-    demote_kwargs,
     ensure_sandbox_user,
     free_port,
     make_sandbox_dir,
     remove_sandbox_dir,
+    spawn_process,
 )
 from labs.spec import LabSpec
 
@@ -335,13 +335,26 @@ def encode_command(argv: Sequence[Any]) -> bytes:
 class RespConnection:
     """One authenticated RESP2 connection with deadline-bounded reads."""
 
-    def __init__(self, port: int, password: str, username: str | None = None, timeout: float = START_TIMEOUT):
+    def __init__(
+        self,
+        port: int,
+        password: str,
+        username: str | None = None,
+        timeout: float = START_TIMEOUT,
+        unix_path: Path | None = None,
+    ):
+        """Over ``unix_path`` when given (a boxed server is not on the host's network), else TCP."""
         self.port = port
         try:
-            self.sock = socket.create_connection((HOST, port), timeout=timeout)
+            if unix_path is not None:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.settimeout(timeout)
+                self.sock.connect(str(unix_path))
+            else:
+                self.sock = socket.create_connection((HOST, port), timeout=timeout)
+                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError as exc:
             raise SandboxError(f"cannot connect to the sandbox Redis on port {port}: {exc}") from None
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buffer = bytearray()
         self.pos = 0
         auth = ("AUTH", username, password) if username else ("AUTH", password)
@@ -515,6 +528,11 @@ class RedisNode:
     path: Path
     slots: tuple[int, int] | None = None
 
+    @property
+    def socket_path(self) -> Path:
+        """The grader's way in: the server's network namespace is the box's, not ours."""
+        return self.path / "redis.sock"
+
 
 @dataclass
 class RedisDeployment:
@@ -540,11 +558,13 @@ class RedisDeployment:
     def admin(self, node: int = 0) -> RespConnection:
         """The grader's connection to one node (cached)."""
         if node not in self._admin:
-            self._admin[node] = RespConnection(self.nodes[node].port, self.admin_password)
+            target = self.nodes[node]
+            self._admin[node] = RespConnection(target.port, self.admin_password, unix_path=target.socket_path)
         return self._admin[node]
 
     def connect_learner(self, node: int = 0) -> RespConnection:
-        return RespConnection(self.nodes[node].port, self.learner_password, username="learner")
+        target = self.nodes[node]
+        return RespConnection(target.port, self.learner_password, username="learner", unix_path=target.socket_path)
 
     def config(self, *args: Any, node: int = 0) -> Any:
         """CONFIG under its secret name: only the grader knows it."""
@@ -624,6 +644,8 @@ def _write_config(deployment: RedisDeployment, path: Path, port: int, bus_port: 
     lines = [
         f"bind {HOST}",
         f"port {port}",
+        f'unixsocket "{path / "redis.sock"}"',
+        "unixsocketperm 700",
         "protected-mode yes",
         "daemonize no",
         f'dir "{path}"',
@@ -701,14 +723,13 @@ def start_deployment(topology: str, options: RedisOptions) -> RedisDeployment:
             bus_port = free_port() if cluster else None
             conf = _write_config(deployment, node_dir, port, bus_port)
             chown_to_sandbox_user(node_dir)
-            process = subprocess.Popen(
+            process = spawn_process(
                 [REDIS_SERVER, str(conf)],
+                box=sandbox.box,
+                env={"HOME": str(node_dir)},
                 cwd=node_dir,
-                stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                start_new_session=True,
-                **demote_kwargs(),
             )
             sandbox.add_process(process.pid, port)
             _limit_process(process.pid, options)
