@@ -352,6 +352,10 @@ def describe_error(exc: psycopg.Error, statement: Statement | None = None) -> Er
         hint = hint or "Every selected column must be in GROUP BY or inside an aggregate such as count() or sum()."
     elif sqlstate == "25006":
         hint = hint or "This lab is read-only: write a query that reads, it cannot change the data."
+    elif sqlstate == "53100" and "temp_file_limit" not in lowered:
+        # The attempt's own size-limited disk (its box), never the host's: say so plainly.
+        text = f"{where}: it filled this lab's sandbox disk, so no space was left to write ({primary})."
+        hint = "Write fewer or smaller rows: a missing WHERE or join condition often multiplies them."
     elif sqlstate == "53100" or "temp_file_limit" in lowered:
         hint = hint or "The query needed too much temporary disk; filter or aggregate earlier."
     return ErrorReport(text, hint, sqlstate, False)
