@@ -231,3 +231,48 @@ def bench_pitr(quick: bool) -> dict[str, float]:
 @bench("redis: 3-shard cluster ready", "≤ 1 s")
 def bench_redis_cluster(quick: bool) -> dict[str, float]:
     return _optional("labs.sandbox.redis", "bench_redis_cluster_ready")(rounds=2 if quick else 5)
+
+
+@contextmanager
+def _boxes(mode: str) -> Iterator[None]:
+    """Run a bench with sandboxes boxed ("on") or not ("off"), on fresh pooled instances."""
+    from labs.sandbox import box, postgres
+
+    saved = box.BOX_MODE
+    postgres.POOL.close()
+    box.BOX_MODE = mode
+    try:
+        yield
+    finally:
+        postgres.POOL.close()
+        box.BOX_MODE = saved
+
+
+@bench("box: what containment costs", "≤ 10 ms added to a warm attempt")
+def bench_box_cost(quick: bool) -> dict[str, float]:
+    """Warm attempt and cold instance, boxed and not; and one box made and undone alone."""
+    from labs.sandbox import box
+
+    if box.probe() is not None:
+        raise BenchSkipped(f"this host cannot box sandboxes: {box.probe()}")
+    figures: dict[str, float] = {}
+    for mode in ("off", "on"):
+        with _boxes(mode):
+            figures[f"warm_attempt_box_{mode}_s"] = bench_attempt_ready(quick)["attempt_ready_s"]
+            figures[f"cold_instance_box_{mode}_s"] = bench_cold_instance(quick)["cold_instance_s"]
+    figures["warm_attempt_added_ms"] = round(
+        (figures["warm_attempt_box_on_s"] - figures["warm_attempt_box_off_s"]) * 1000, 2
+    )
+    figures["cold_instance_added_ms"] = round(
+        (figures["cold_instance_box_on_s"] - figures["cold_instance_box_off_s"]) * 1000, 2
+    )
+    samples = []
+    for _ in range(5 if quick else 15):
+        folder = Path(tempfile.mkdtemp(prefix="indexed-box-bench-"))
+        started = time.perf_counter()
+        made = box.Box.create(folder, box.Limits.from_env())
+        made.close()
+        samples.append(time.perf_counter() - started)
+        folder.rmdir()
+    figures["box_create_and_close_s"] = median_of(samples)
+    return figures
