@@ -33,6 +33,8 @@ from typing import Any
 
 from bson import json_util
 
+from labs.checks import hidden_cases
+from labs.checks.output_bounds import clip, clip_text
 from labs.result import CheckResult
 from labs.sandbox.mongo import (
     MAX_RESULT_DOCUMENTS,
@@ -142,15 +144,16 @@ def close(expected: Any, actual: Any, tolerance: float) -> bool:
 
 
 def show(document: Any, limit: int = 200) -> str:
-    text = json_util.dumps(document, json_options=json_util.RELAXED_JSON_OPTIONS)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    # clip first: the document is the learner's, and dumping it whole could take megabytes
+    text = json_util.dumps(clip(document, depth=6, items=12, chars=limit), json_options=json_util.RELAXED_JSON_OPTIONS)
+    return clip_text(text, limit)
 
 
 def preview(documents: list[dict], budget: int = 20_000) -> list[Any]:
     """The first documents as plain JSON (relaxed extended JSON), within a size budget."""
     shown: list[Any] = []
     for document in documents[:PREVIEW]:
-        text = json_util.dumps(document, json_options=json_util.RELAXED_JSON_OPTIONS)
+        text = json_util.dumps(clip(document), json_options=json_util.RELAXED_JSON_OPTIONS)
         budget -= len(text)
         if budget < 0:
             break
@@ -219,18 +222,18 @@ def _check_result(
         try:
             actual = [_strip(d, ignore) for d in attempt.results(dataset, "learner")]
         except OperationError as exc:
-            return [
-                Problem(
-                    f"MongoDB refused {attempt.parsed.query.describe()}: {exc}",
-                    "Check the stage and operator names and their arguments against the MongoDB documentation.",
-                )
-            ]
-        artifacts.setdefault("preview", {})[dataset] = {"yours": preview(actual), "expected": preview(expected)}
+            if dataset == "hidden":
+                return [_hidden_refusal(attempt.parsed.query, str(exc))]
+            return [_refusal(attempt.parsed.query, str(exc))]
+        if dataset != "hidden":  # the hidden dataset's documents never reach the learner
+            artifacts.setdefault("preview", {})[dataset] = {"yours": preview(actual), "expected": preview(expected)}
         problem = compare_documents(expected, actual, tolerance, keys if ordered else None, bool(ordered))
         if problem is None:
             verified.append(f"{len(expected)} document(s) match the reference {DATASET_LABELS[dataset]}")
             passed.append(dataset)
             continue
+        if dataset == "hidden":
+            problem = hidden_problem(expected, actual, tolerance, keys if ordered else None, bool(ordered))
         if len(datasets) > 1 or dataset != "seed":
             label = DATASET_LABELS[dataset]
             problem = Problem(f"{label[0].upper()}{label[1:]}: {problem.message}", problem.hint)
@@ -241,6 +244,89 @@ def _check_result(
                 )
         problems.append(problem)
     return problems
+
+
+# What our own limits say (bounds.py): these texts quote no document, so they may be shown.
+_LIMIT_ERRORS = ("16 MiB", "levels deep", "beyond 64 bits", "this grader reads", "more memory than the sandbox")
+_SIZE_HINT = (
+    "Your documents grew past what MongoDB stores: a stage that concatenates or doubles an array "
+    "($concatArrays, $push in a loop of stages) grows a document exponentially. Build only the fields the lab "
+    "asks for."
+)
+
+
+def _refusal(query: MongoQuery, error: str) -> Problem:
+    if any(marker in error for marker in _LIMIT_ERRORS):
+        return Problem(f"MongoDB refused {query.describe()}: {error}", _SIZE_HINT)
+    return Problem(
+        f"MongoDB refused {query.describe()}: {clip_text(error, 500)}",
+        "Check the stage and operator names and their arguments against the MongoDB documentation.",
+    )
+
+
+def _hidden_refusal(query: MongoQuery, error: str) -> Problem:
+    """A failure on the hidden dataset: its error text can quote hidden values, so only our
+    own limit messages (which quote nothing) are shown."""
+    if any(marker in error for marker in _LIMIT_ERRORS):
+        return Problem(f"{DATASET_LABELS['hidden']}: MongoDB refused {query.describe()}: {error}", _SIZE_HINT)
+    return Problem(
+        f"On the hidden dataset, MongoDB refused {query.describe()} although it ran on the lab's data: an "
+        "operator met a value it does not take there (a missing field, a null, a string where a number was "
+        "expected, a zero divisor).",
+        "Guard operators against missing fields and nulls ($ifNull, $type, a $match before them), and divisions "
+        "against zero ($cond).",
+    )
+
+
+def hidden_problem(
+    expected: list[dict], actual: list[dict], tolerance: float, keys: list[str] | None, ordered: bool
+) -> Problem:
+    """What differs on the hidden dataset, as counts and kinds of case: no document of it,
+    and nothing of the reference's output on it, is quoted."""
+    if len(actual) > MAX_RESULT_DOCUMENTS:
+        return Problem(
+            f"Your query returned more than {MAX_RESULT_DOCUMENTS} documents; the expected result has {len(expected)}.",
+            "Filter with $match and group or limit as the lab asks.",
+        )
+    missing, extra = _unmatched(expected, actual, tolerance)
+    fields = {k for d in expected for k in d}
+
+    def lacks_field(document: Any) -> bool:
+        return isinstance(document, dict) and not fields <= document.keys()
+
+    if missing or extra:
+        counted = None if len(expected) == len(actual) else expected
+        kinds = hidden_cases.kinds_of(missing + extra, counted, lacks_field)
+        if len(expected) == len(actual):
+            seen = f"Your query returned the expected number of documents ({len(actual)}), but {len(missing)} differ"
+        else:
+            seen = f"Expected {len(expected)} document(s), your query returned {len(actual)}"
+        return Problem(
+            f"{seen}. The documents that differ involve {hidden_cases.describe(kinds)}.",
+            hidden_cases.hint_for(kinds),
+        )
+    values = [tuple(repr(_get_path(d, k)[1]) for k in keys or []) for d in expected]
+    kinds = [hidden_cases.TIES] if keys and hidden_cases.has_ties(values) else [hidden_cases.SHAPE]
+    by = f" (sorted by {', '.join(keys)})" if keys else ""
+    return Problem(
+        f"You return the right documents, but not in the expected order{by}; this data has "
+        f"{hidden_cases.describe(kinds)}.",
+        hidden_cases.hint_for(kinds)
+        + " Sort with $sort after the stages that change the documents ($group loses any earlier order).",
+    )
+
+
+def _unmatched(expected: list[dict], actual: list[dict], tolerance: float) -> tuple[list[dict], list[dict]]:
+    """(expected documents with no equal in ``actual``, documents of ``actual`` left over)."""
+    remaining = list(range(len(actual)))
+    missing = []
+    for doc in expected:
+        match = next((i for i in remaining if close(doc, actual[i], tolerance)), None)
+        if match is None:
+            missing.append(doc)
+        else:
+            remaining.remove(match)
+    return missing, [actual[i] for i in remaining]
 
 
 def _strip(document: dict, ignore: list[str]) -> dict:
@@ -256,15 +342,7 @@ def compare_documents(
             f"Your query returned more than {MAX_RESULT_DOCUMENTS} documents; the expected result has {len(expected)}.",
             "Filter with $match and group or limit as the lab asks.",
         )
-    remaining = list(range(len(actual)))
-    missing = []
-    for doc in expected:
-        match = next((i for i in remaining if close(doc, actual[i], tolerance)), None)
-        if match is None:
-            missing.append(doc)
-        else:
-            remaining.remove(match)
-    extra = [actual[i] for i in remaining]
+    missing, extra = _unmatched(expected, actual, tolerance)
     if missing or extra:
         return _difference_problem(expected, actual, missing, extra)
     if not ordered:

@@ -84,6 +84,17 @@ from labs.sandbox.base import (
     make_sandbox_dir,
     remove_sandbox_dir,
 )
+from labs.sandbox.bounds import (
+    MAX_BSON_SIZE,
+    MAX_NESTING,
+    MAX_RESULT_BYTES,
+    IntegerOutOfRange,
+    TooDeep,
+    TooLarge,
+    bson_size,
+    check_integers,
+    json_depth_error,
+)
 from labs.spec import LabSpec
 
 HOST = "127.0.0.1"
@@ -189,7 +200,10 @@ class MongoQuery:
 
     def describe(self) -> str:
         if self.pipeline is not None:
-            stages = ", ".join(next(iter(stage)) for stage in self.pipeline if stage) or "no stages"
+            names = [next(iter(stage)) for stage in self.pipeline if stage]
+            stages = ", ".join(names[:8]) or "no stages"
+            if len(names) > 8:  # a message names the pipeline; a hostile one can have thousands of stages
+                stages += f", … {len(names) - 8} more"
             return f"the pipeline on `{self.collection}` ({stages})"
         return f"the find on `{self.collection}`"
 
@@ -242,12 +256,27 @@ _QUERY_FIELDS = {"collection", "pipeline", "find", "projection", "sort", "skip",
 
 def load_extended_json(text: str, source: str) -> Any:
     """Parse MongoDB extended JSON; AnswerFormatError gives the line and column."""
+    too_deep = json_depth_error(text)
+    if too_deep is not None:  # before the parser, which would recurse until RecursionError
+        line, column, _ = too_deep
+        raise AnswerFormatError(
+            f"{source}: line {line}, column {column}: objects and arrays nest more than {MAX_NESTING} levels "
+            f"deep (MongoDB's limit for documents)"
+        )
     try:
-        return json_util.loads(text)
+        data = json_util.loads(text)
     except json.JSONDecodeError as exc:
         raise AnswerFormatError(f"{source}: line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    except (ValueError, TypeError) as exc:  # bson's own complaints about {"$date": ...} and friends
-        raise AnswerFormatError(f"{source}: invalid extended JSON: {exc}") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # bson's complaints about {"$date": ...} and friends
+        raise AnswerFormatError(f"{source}: invalid extended JSON: {str(exc)[:200]}") from None
+    try:
+        check_integers(data)
+    except IntegerOutOfRange as exc:
+        raise AnswerFormatError(
+            f"{source}: {exc.path or 'the value'} is a whole number beyond 64 bits; MongoDB stores integers "
+            f"between {-(2**63)} and {2**63 - 1} (use a double, like 1e30, for bigger numbers)"
+        ) from None
+    return data
 
 
 def _type_word(kind: Any) -> str:
@@ -737,7 +766,7 @@ class DocumentStore:
         options = self._validation(db_name, op.collection)
         many = op.name == "updateMany"
         before = []
-        if options is not None:
+        if options is not None or self.emulated:
             found = coll.find(args["filter"])
             before = list(found if many else found.limit(1))
         if op.name == "replaceOne":
@@ -747,6 +776,8 @@ class DocumentStore:
             result = method(args["filter"], args["update"], upsert=args.get("upsert", False))
         if options is not None:
             self._validate_updated(coll, options, before, result.upserted_id)
+        if self.emulated:
+            _limit_updated(coll, before, result.upserted_id)
         upserted = f", upserted {result.upserted_id}" if result.upserted_id is not None else ""
         return f"matched {result.matched_count}, modified {result.modified_count}{upserted}"
 
@@ -795,7 +826,9 @@ class DocumentStore:
                 if extra:
                     cursor = cursor.max_time_ms(extra["maxTimeMS"])
             documents = []
+            total = 0
             for document in cursor:
+                total += _result_size(document, len(documents) + 1, MAX_RESULT_BYTES - total)
                 documents.append(document)
                 if len(documents) >= limit:
                     break
@@ -868,12 +901,66 @@ class DocumentStore:
 def _error_text(exc: Exception) -> str:
     details = getattr(exc, "details", None)
     if isinstance(details, dict) and details.get("errmsg"):
-        text = str(details["errmsg"])
+        text = str(details["errmsg"])[:1000]
         info = details.get("errInfo")
         if info:
             text += f" ({_describe(info)[:300]})"
         return text
-    return str(exc).split(", full error:")[0]
+    # An error may quote the learner's document in full (a duplicate key, a bad value): keep the start.
+    text = str(exc).split(", full error:")[0]
+    return text if len(text) <= 1000 else text[:999] + "…"
+
+
+def _limit_updated(coll: Any, before: list[dict], upserted_id: Any) -> None:
+    """MongoDB refuses an update whose result is over 16 MiB (or too deep) and keeps the old
+    document; mongomock has no limit, so an update that doubles an array each time could grow
+    a document without end. Undo the offending documents and fail the way MongoDB does."""
+    changed = [(old["_id"], old) for old in before] + ([(upserted_id, None)] if upserted_id is not None else [])
+    for _id, old in changed:
+        new = coll.find_one({"_id": _id})
+        if new is None:
+            continue
+        try:
+            bson_size(new)
+            continue
+        except TooLarge as exc:
+            problem = f"Resulting document after update is larger than {MAX_BSON_SIZE} ({exc.size} bytes or more)"
+        except TooDeep:
+            problem = f"Resulting document after update nests more than {MAX_NESTING} levels deep"
+        except IntegerOutOfRange:
+            problem = "Resulting document after update holds a whole number beyond 64 bits"
+        if old is None:
+            coll.delete_one({"_id": _id})
+        else:
+            coll.replace_one({"_id": _id}, old)
+        raise OperationError(problem)
+
+
+def _result_size(document: Any, position: int, budget: int) -> int:
+    """The BSON size of one result document; OperationError (the learner's) when it is
+    over MongoDB's 16 MiB, nests too deep, or the whole result passes MAX_RESULT_BYTES."""
+    try:
+        return bson_size(document, min(MAX_BSON_SIZE, max(budget, 0) + 1))
+    except TooLarge as exc:
+        if exc.size > MAX_BSON_SIZE:  # known from an array's length alone, before walking it
+            raise OperationError(
+                f"BSONObjectTooLarge: result document {position} is larger than MongoDB's 16 MiB document limit "
+                f"({str(exc)})"
+            ) from None
+        raise OperationError(
+            f"the first {position} result documents add up to more than {MAX_RESULT_BYTES >> 20} MiB, more than "
+            "this grader reads from one query; return only the documents and fields the lab asks for"
+        ) from None
+    except TooDeep:
+        raise OperationError(
+            f"result document {position} nests objects and arrays more than {MAX_NESTING} levels deep "
+            "(MongoDB's limit for documents)"
+        ) from None
+    except IntegerOutOfRange:
+        raise OperationError(
+            f"result document {position} holds a whole number beyond 64 bits, which MongoDB cannot store "
+            "(convert big numbers with $toDouble)"
+        ) from None
 
 
 # --------------------------------------------------------------------------- emulated server process
