@@ -68,8 +68,9 @@ MAX_LINES = 200
 MAX_LINE_LENGTH = 300
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 LSN = re.compile(r"^[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$")
-MARK_REF = re.compile(r"^@([a-z_][a-z0-9_]*)\.(time|xid|lsn)(?:\s*([+-])\s*(\d+(?:\.\d+)?)\s*(ms|s|min))?$")
-DURATION = re.compile(r"^(\d+)\s*(ms|s|min)?$")
+MARK_REF = re.compile(r"^@([a-z_][a-z0-9_]*)\.(time|xid|lsn)(?:\s*([+-])\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|min))?$")
+DURATION = re.compile(r"^([0-9]{1,9})\s*(ms|s|min)?$")
+MAX_MARK_OFFSET = 24 * 3600  # seconds a mark reference may be moved by (@drop.time - 2s)
 BOOLEANS = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
 TOKEN = re.compile(r"(?:[^\s']+|'(?:[^']|'')*')+")
 
@@ -186,6 +187,16 @@ class _Parser:
         offset = 0.0
         if amount:
             offset = float(amount) * {"ms": 0.001, "s": 1.0, "min": 60.0}[unit] * (-1 if sign == "-" else 1)
+            # A mark is minutes old; a bigger offset is a typo, and a huge one would overflow the
+            # timestamp arithmetic when the step runs (a platform fault instead of this line's error).
+            if not abs(offset) <= MAX_MARK_OFFSET:
+                self.fail(
+                    line,
+                    f"{text!r}: the offset is out of range; a mark can be moved by at most "
+                    f"{MAX_MARK_OFFSET // 3600:g} hours (the scenario's marks are seconds apart): "
+                    f"write e.g. @{name}.time - 2s",
+                )
+                return None
         return MarkRef(mark=name, field=kind, offset_seconds=offset)
 
     def setting_value(self, line: int, param: str, raw: str) -> Any:
@@ -207,7 +218,7 @@ class _Parser:
         if param == "recovery_target_xid":
             if text.startswith("@"):
                 return self.mark_ref(line, text, "xid")
-            if not text.isdigit() or not 3 <= int(text) < 2**63:
+            if not _is_whole(text, 20) or not 3 <= int(text) < 2**63:
                 self.fail(
                     line,
                     f"recovery_target_xid {raw} is not a transaction id (a whole number such as 745) "
@@ -261,7 +272,7 @@ class _Parser:
         if param == "recovery_target_timeline":
             if low in ("latest", "current"):
                 return low
-            if not text.isdigit() or int(text) < 1:
+            if not _is_whole(text, 10) or not 1 <= int(text) < 2**32:  # a timeline id is 32 bits
                 self.fail(line, f"recovery_target_timeline takes latest, current or a timeline number, got {raw}")
                 return None
             return int(text)
@@ -511,8 +522,8 @@ class _Parser:
         return {"table": table} if table else None
 
     def _whole(self, line: int, text: str, what: str, minimum: int) -> int | None:
-        if not text.isdigit() or int(text) < minimum:
-            self.fail(line, f"{what}={text!r} must be a whole number ≥ {minimum}")
+        if not _is_whole(text, 9) or int(text) < minimum:  # partition numbers are Postgres int4
+            self.fail(line, f"{what}={text!r} must be a whole number from {minimum} to 999999999")
             return None
         return int(text)
 
@@ -521,7 +532,7 @@ class _Parser:
         low = text.lower()
         if low in ("minvalue", "maxvalue"):
             return low.upper()
-        if re.fullmatch(r"-?\d+", text):
+        if re.fullmatch(r"-?[0-9]{1,18}", text):  # fits a bigint, and int() never sees thousands of digits
             return int(text)
         if len(text) >= 2 and text[0] == "'" and text[-1] == "'":
             return self.value_text(text)
@@ -736,6 +747,11 @@ def parse_lab_runbook(spec: LabSpec, text: str) -> list[Step]:
         marks=scenario_marks(spec) if spec.topology == "archive" else None,
         shards=shard_count(spec) if spec.topology == "shards" else None,
     )
+
+
+def _is_whole(text: str, max_digits: int) -> bool:
+    """ASCII digits only (str.isdigit() also takes '²', which int() refuses) and not too many."""
+    return text.isascii() and text.isdigit() and len(text) <= max_digits
 
 
 def _strip_comment(line: str) -> str:
