@@ -144,6 +144,23 @@ class SandboxDir:
         self.record()
 
 
+# The site's own tree (settings, var/ with its database and keys, every lab's solution and
+# hidden data): a checkout is world-readable, so the sandbox user is denied it by an ACL.
+SITE_ROOT = Path(__file__).resolve().parents[2]
+_shielded: set[Path] = set()
+
+
+def shield_site_files() -> None:
+    """Deny the sandbox user the site's tree and INDEXED_SITE_DIRS (colon-separated), once."""
+    account = ensure_sandbox_user()
+    if account is None:
+        return
+    extra = [Path(p) for p in os.environ.get("INDEXED_SITE_DIRS", "").split(":") if p]
+    for path in [SITE_ROOT, *extra]:
+        if path not in _shielded and path.is_dir() and boxes.deny_user(path, account.pw_uid):
+            _shielded.add(path)
+
+
 def sandbox_account() -> tuple[int, int] | None:
     account = ensure_sandbox_user()
     return None if account is None else (account.pw_uid, account.pw_gid)
@@ -171,6 +188,7 @@ def make_sandbox_dir(kind: str, limits: boxes.Limits | None = None) -> SandboxDi
     path = SANDBOX_ROOT / f"{kind}-{os.getpid()}-{secrets.token_hex(4)}"
     path.mkdir(mode=0o700)
     box = None
+    shield_site_files()
     if boxes.enabled() and is_root():
         try:
             box = boxes.Box.create(path, limits or boxes.Limits.from_env())

@@ -351,6 +351,45 @@ def close_leftover(path: Path) -> None:
     box.close()
 
 
+# -- the site's own files
+
+ACL_XATTR = "system.posix_acl_access"
+ACL_USER_OBJ, ACL_USER, ACL_GROUP_OBJ, ACL_MASK, ACL_OTHER = 0x01, 0x02, 0x04, 0x10, 0x20
+ACL_UNDEFINED_ID = 0xFFFFFFFF
+
+
+def deny_user(path: Path, uid: int) -> bool:
+    """Add a POSIX ACL entry that gives ``uid`` no access to ``path`` (a directory: no
+    traversal, so nothing below it is reachable), keeping the mode bits for everyone else.
+
+    The kernel's own mechanism, set through the xattr setfacl writes (setfacl itself is not
+    installed by default). A checkout is usually world-readable, and it holds the site's
+    settings, its var/ directory and every lab's solution and hidden data: a learner with a
+    shell must not read them. Returns False where the file system has no ACLs."""
+    import struct
+
+    mode = path.stat().st_mode
+    entries = [
+        (ACL_USER_OBJ, (mode >> 6) & 7, ACL_UNDEFINED_ID),
+        (ACL_USER, 0, uid),
+        (ACL_GROUP_OBJ, (mode >> 3) & 7, ACL_UNDEFINED_ID),
+        (ACL_MASK, (mode >> 3) & 7, ACL_UNDEFINED_ID),
+        (ACL_OTHER, mode & 7, ACL_UNDEFINED_ID),
+    ]
+    value = struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *entry) for entry in entries)
+    try:
+        if os.getxattr(path, ACL_XATTR) == value:
+            return True
+    except OSError:
+        pass
+    try:
+        os.setxattr(path, ACL_XATTR, value)
+    except OSError as exc:
+        log.warning("cannot deny the sandbox user access to %s (%s): learner shells could read it", path, exc)
+        return False
+    return True
+
+
 CLONE_NEWNET = 0x40000000
 
 

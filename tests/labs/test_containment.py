@@ -86,9 +86,12 @@ def test_a_shell_in_one_attempt_reaches_no_host_service_no_other_attempt_and_no_
             pass
 
         site_file = site_secrets["site"] / "db.sqlite3"
+        solution = base.SITE_ROOT / "curriculum" / "labs" / "sql-top-customers" / "solution.sql"
         seen = shell(first, f"cat {site_file} 2>&1; env; cat /proc/{os.getpid()}/environ 2>&1; id -un; "
-                            "grep NoNewPrivs /proc/self/status")
-        assert SECRET not in seen
+                            f"grep NoNewPrivs /proc/self/status; cat {solution}; ls {base.SITE_ROOT}")
+        assert SECRET not in seen and solution.exists()
+        assert solution.read_text().strip().splitlines()[0] not in seen  # the checkout is denied by ACL
+        assert f"cannot open directory '{base.SITE_ROOT}': Permission denied" in seen
         assert "Permission denied" in seen
         assert base.SANDBOX_USER in seen and "NoNewPrivs:\t1" in seen
         assert "DJANGO" not in seen and "BROKER" not in seen
@@ -178,9 +181,9 @@ def test_an_answer_that_writes_without_end_fills_only_its_own_disk(small_boxes, 
 
 
 def test_a_worker_that_cannot_box_refuses_to_start_unless_the_operator_opts_out():
-    account = base.ensure_sandbox_user()
+    # A worker started as an ordinary user (nobody: the sandbox user itself may not read the code).
     code = "from labs.sandbox import box; box.require_boxes(); print('started')"
-    as_user = ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups"]
+    as_user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     refused = subprocess.run([*as_user, sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert refused.returncode != 0 and "refusing to start" in refused.stderr and "INDEXED_BOX=off" in refused.stderr
