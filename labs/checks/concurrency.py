@@ -6,6 +6,15 @@ scheduler moves on to the other sessions, exactly like two people at two psql pr
 sessions run in autocommit mode, so BEGIN/COMMIT in the SQL mean what they mean in psql, and
 psql's ``\\gset`` and ``:variables`` work in the learner's code.
 
+Learner statements see only the lab's declared ``variables`` and their own ``\\gset`` values;
+the grader's (``:session``, values the lab's own script steps store) stay with the grader.
+
+The sessions must really overlap: a step that runs past ``SLOW_STEP`` without waiting for a
+lock lets the others run on alone (a ``pg_sleep`` in one session would serialise a racy
+answer). When that happens the scenario is replayed on a fresh copy of the data, waiting for
+slow steps so the planned order holds; a step still running after ``PATIENT_STEP`` then fails
+the check ("your sessions never overlapped").
+
 Parameters::
 
     answer = "body"             # "body": the answer is a transaction body every session runs
@@ -47,6 +56,7 @@ LEVELS = ("READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE
 SETTLE_POLL = 0.005  # seconds between looks at a running step
 BLOCK_CHECK_AFTER = 0.02  # ask pg_blocking_pids only for steps slower than this
 SLOW_STEP = 2.0  # a step neither done nor blocked after this long is left running
+PATIENT_STEP = 8.0  # in a replay, the longest a step may run unblocked before the check fails
 RETRYABLE = {"40001": "serialization failure", "40P01": "deadlock"}
 
 
@@ -54,6 +64,7 @@ RETRYABLE = {"40001": "serialization failure", "40P01": "deadlock"}
 class Step:
     session: str
     statement: Statement
+    learner: bool = True  # the answer's code (sees learner variables only) or the lab's own step
 
 
 @dataclass
@@ -61,7 +72,8 @@ class Session:
     name: str
     conn: psycopg.Connection
     pid: int
-    variables: dict[str, str]
+    variables: dict[str, str]  # what learner statements see: the lab's variables, their own \\gset
+    grader_variables: dict[str, str]  # what the lab's own steps see: also :session, their \\gset
     steps: list[Step] = field(default_factory=list)  # every step of this session, for retries
     backlog: deque[Step] = field(default_factory=deque)
     pending: tuple[Step, Future] | None = None
@@ -69,6 +81,7 @@ class Session:
     failures: list[str] = field(default_factory=list)  # sqlstates over all rounds
     retries: int = 0
     waited: bool = False  # its running step was seen blocked on a lock
+    slow: bool = False  # its running step passed SLOW_STEP without waiting for a lock
 
 
 def check(attempt: PgAttempt, check_spec: CheckSpec) -> CheckResult:
@@ -82,19 +95,57 @@ def check(attempt: PgAttempt, check_spec: CheckSpec) -> CheckResult:
         steps = _build_steps(attempt, params, answer_text)
     except ScriptError as exc:
         return CheckResult("concurrency", False, exc.message, exc.hint or lab_hint)
-    database = attempt.database(VISIBLE)
+    run = _play(attempt, attempt.database(VISIBLE), params, steps, patient=False)
+    if run.overtaken:
+        # One session ran on while another's step was merely slow: the planned interleaving
+        # did not happen, so this round proves nothing. Replay on a fresh copy of the data,
+        # this time waiting for slow steps.
+        first = run.overtaken
+        try:
+            run = _play(attempt, attempt.scratch_database(VISIBLE), params, steps, patient=True)
+        except NeverOverlapped as exc:
+            return CheckResult(
+                "concurrency",
+                False,
+                f"Your sessions never overlapped: session {exc.session}'s statement {exc.shown} ran for more "
+                f"than {exc.seconds:g} s without waiting for any lock, so the other sessions could not run "
+                "interleaved with it as planned, and the check cannot show that your transaction is safe "
+                "when checkouts really run at the same moment.",
+                _hints(
+                    lab_hint,
+                    "Remove sleeps and slow work from the transaction. When a session must wait for another, "
+                    "make it wait for a lock (SELECT … FOR UPDATE, an UPDATE of the same row).",
+                ),
+                artifacts={"timeline": exc.timeline},
+            )
+        run.notes.append(
+            f"session {first[0]}'s statement {first[1]} ran for over {SLOW_STEP:g} s without waiting for a lock "
+            "while the others went on, so the sessions were replayed in the planned order, waiting for it"
+        )
+    return run.verdict(lab_hint)
+
+
+class NeverOverlapped(Exception):
+    """In a replay, a step ran past PATIENT_STEP without waiting for any lock."""
+
+    def __init__(self, session: str, shown: str, seconds: float, timeline: list[dict[str, Any]]):
+        super().__init__(f"session {session} never overlapped")
+        self.session, self.shown, self.seconds, self.timeline = session, shown, seconds, timeline
+
+
+def _play(attempt: PgAttempt, database: str, params: dict[str, Any], steps: list[Step], *, patient: bool) -> Scenario:
     if params.get("setup"):
         with attempt.platform_work(), attempt.connect_learner(database, platform=True) as conn:
             outcome = attempt.run_script(str(params["setup"]), VISIBLE, conn=conn)
             if not outcome.ok:
                 # the lab's own script is broken: a platform problem, not the learner's
                 raise SandboxError(f"lab {attempt.spec.id}: the concurrency setup failed: {outcome.error}")
-    run = Scenario(attempt, database, params, steps)
+    run = Scenario(attempt, database, params, steps, patient=patient)
     try:
         run.play()
     finally:
         run.close()
-    return run.verdict(lab_hint)
+    return run
 
 
 class _BadAnswer(Exception):
@@ -117,43 +168,56 @@ def _answer_text(attempt: PgAttempt, params: dict[str, Any]) -> str:
     return found.group(0)
 
 
-def _expand(sql: str, answer_text: str, answer_statements: list[Statement]) -> list[Statement]:
+def _expand(sql: str, answer_text: str, answer_statements: list[Statement], body: bool) -> list[tuple[Statement, bool]]:
+    """The step's statements, each with whether it is learner code. In ``isolation`` mode the
+    answer is only a validated level name, so a step embedding it stays the lab's own."""
     if sql.strip() == "{{answer}}":
-        return answer_statements
-    return split_statements(sql.replace("{{answer}}", answer_text))
+        return [(s, True) for s in answer_statements]
+    learner = body and "{{answer}}" in sql
+    return [(s, learner) for s in split_statements(sql.replace("{{answer}}", answer_text))]
 
 
 def _build_steps(attempt: PgAttempt, params: dict[str, Any], answer_text: str) -> list[Step]:
-    answer_statements = split_statements(answer_text) if params.get("answer", "body") == "body" else []
-    if params.get("answer", "body") == "body" and not answer_statements:
+    is_body = params.get("answer", "body") == "body"
+    answer_statements = split_statements(answer_text) if is_body else []
+    if is_body and not answer_statements:
         raise ScriptError("Your answer is empty: write the transaction each session runs.")
     if params.get("script"):
         steps = []
         for item in params["script"]:
-            for statement in _expand(str(item["sql"]), answer_text, answer_statements):
-                steps.append(Step(str(item["session"]), statement))
+            for statement, learner in _expand(str(item["sql"]), answer_text, answer_statements, is_body):
+                steps.append(Step(str(item["session"]), statement, learner))
         return steps
     sessions = [str(s) for s in params.get("sessions", ["A", "B"])]
-    body = _expand(str(params.get("body", "{{answer}}")), answer_text, answer_statements)
-    return [Step(name, statement) for statement in body for name in sessions]
+    body = _expand(str(params.get("body", "{{answer}}")), answer_text, answer_statements, is_body)
+    return [Step(name, statement, learner) for statement, learner in body for name in sessions]
 
 
 class Scenario:
     """Plays the steps on real sessions and remembers what happened (the timeline)."""
 
-    def __init__(self, attempt: PgAttempt, database: str, params: dict[str, Any], steps: list[Step]):
+    def __init__(
+        self, attempt: PgAttempt, database: str, params: dict[str, Any], steps: list[Step], *, patient: bool = False
+    ):
         self.attempt, self.database, self.params, self.steps = attempt, database, params, steps
+        self.patient = patient  # a replay: wait for slow steps instead of letting others overtake
+        self.overtaken: tuple[str, str] | None = None  # (session, step) another session ran past
+        self.notes: list[str] = []
         self.timeline: list[dict[str, Any]] = []
         self.errors: list[tuple[str, LearnerSqlError]] = []  # (session, error) that are the learner's bug
         self.sessions: dict[str, Session] = {}
         self.still_open: list[str] = []
         names = list(dict.fromkeys([str(s) for s in params.get("sessions", [])] + [s.session for s in steps]))
-        self.monitor = attempt.instance.connect(database)  # superuser: reads pg_blocking_pids only
+        # superuser (the learner cannot cancel it), search_path pg_catalog and every name
+        # qualified: it only reads the lock manager, never anything a learner made
+        self.monitor = attempt.connect_admin(database=database)
         variables = params.get("variables", {})
         for name in names:
             conn = attempt.connect_learner(database)
-            session_vars = {"session": name, **{k: str(v) for k, v in variables.get(name, {}).items()}}
-            self.sessions[name] = Session(name, conn, conn.info.backend_pid, session_vars)
+            lab_vars = {k: str(v) for k, v in variables.get(name, {}).items()}
+            self.sessions[name] = Session(
+                name, conn, conn.info.backend_pid, dict(lab_vars), {"session": name, **lab_vars}
+            )
         self.executors = {name: ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"pg-{name}") for name in names}
         for step in steps:
             self.sessions[step.session].steps.append(step)
@@ -207,6 +271,9 @@ class Scenario:
                             {"session": session.name, "sql": step.statement.short(), "event": "skipped"}
                         )
                     else:
+                        slow = next((s for s in self.sessions.values() if s is not session and s.slow), None)
+                        if slow and slow.pending and not slow.pending[1].done() and not self.overtaken:
+                            self.overtaken = (slow.name, _short(slow.pending[0].statement.text))
                         self._start(session, step)
                     changed = moved = True
         return moved
@@ -214,8 +281,10 @@ class Scenario:
     def _start(self, session: Session, step: Step) -> None:
         future = self.executors[session.name].submit(self._execute, session, step)
         session.pending = (step, future)
-        shown = step.statement.short(text=substitute_variables(step.statement.text, session.variables))
+        session.slow = False
+        shown = step.statement.short(text=substitute_variables(step.statement.text, self._variables(session, step)))
         started = time.monotonic()
+        limit = min(PATIENT_STEP, max(0.5, self.attempt.remaining() - 0.5)) if self.patient else SLOW_STEP
         while not future.done():
             waited = time.monotonic() - started
             if waited > BLOCK_CHECK_AFTER:
@@ -224,27 +293,41 @@ class Scenario:
                     self.timeline.append({"session": session.name, "sql": shown, "event": "waits", "for": blockers})
                     session.waited = True
                     return
-            if waited > SLOW_STEP:
+            if waited > limit:
+                if self.patient:
+                    raise NeverOverlapped(session.name, _short(step.statement.text), round(limit, 1), self.timeline)
+                session.slow = True  # left running: whoever starts next overtakes it
                 return
             wait([future], timeout=SETTLE_POLL)
 
+    def _variables(self, session: Session, step: Step) -> dict[str, str]:
+        return session.variables if step.learner else session.grader_variables
+
     def _blockers(self, session: Session) -> list[str]:
+        # Qualified, with an explicit int4: psycopg may send a small pid as int2, and an
+        # unqualified call would then pick a learner's public.pg_blocking_pids(smallint).
+        # A SERIALIZABLE DEFERRABLE transaction waits for a safe snapshot, not for a lock.
         with self.attempt.platform_work():
-            pids = self.monitor.execute("SELECT pg_blocking_pids(%s)", (session.pid,)).fetchone()[0]
+            pids = self.monitor.execute(
+                "SELECT pg_catalog.array_cat(pg_catalog.pg_blocking_pids(%s::pg_catalog.int4),"
+                " pg_catalog.pg_safe_snapshot_blocking_pids(%s::pg_catalog.int4))",
+                (session.pid, session.pid),
+            ).fetchone()[0]
         by_pid = {s.pid: s.name for s in self.sessions.values()}
         return [by_pid.get(pid, f"pid {pid}") for pid in pids]
 
     def _execute(self, session: Session, step: Step) -> dict[str, Any]:
         """Runs in the session's own thread."""
-        shown = step.statement.short(text=substitute_variables(step.statement.text, session.variables))
-        cur = self.attempt.execute_statement(session.conn, step.statement, session.variables)
+        variables = self._variables(session, step)
+        shown = step.statement.short(text=substitute_variables(step.statement.text, variables))
+        cur = self.attempt.execute_statement(session.conn, step.statement, variables)
         event: dict[str, Any] = {"session": session.name, "sql": shown, "event": "ok"}
         if session.waited:
             event["after_waiting"] = True
             session.waited = False
         if step.statement.gset is not None:
             values = _gset(cur, step.statement)
-            session.variables.update(values)
+            variables.update(values)
             event["row"] = values
         elif cur.description:
             rows = cur.fetchmany(3)
@@ -254,6 +337,7 @@ class Scenario:
     def _finish(self, session: Session) -> None:
         step, future = session.pending
         session.pending = None
+        session.slow = False
         try:
             self.timeline.append(future.result())
             return
@@ -324,7 +408,9 @@ class Scenario:
                     _hints(lab_hint, "Keep transactions short and make sure every transaction ends with COMMIT."),
                     artifacts=artifacts,
                 )
-        notes = []
+        notes = list(self.notes)
+        if notes:
+            artifacts["replayed"] = notes[0]
         if still_open:
             notes.append(f"session {', '.join(still_open)} never committed (rolled back at the end)")
         invariant = self.params.get("invariant")

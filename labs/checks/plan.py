@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from labs.checks.pg_common import answer_failed, sql_error_result
+from labs.checks.pg_guard import data_changes
 from labs.result import CheckResult
 from labs.sandbox.pg_sql import Statement, split_statements
 from labs.sandbox.postgres import VISIBLE, LearnerSqlError, PgAttempt, restore_learner_settings
@@ -46,6 +47,15 @@ def check(attempt: PgAttempt, check_spec: CheckSpec) -> CheckResult:
         target = attempt.statements
         if not target:
             return CheckResult("plan", False, "The answer is empty: there is no query to explain.", lab_hint)
+    changed = _changed_data(attempt)
+    if changed:
+        return CheckResult(
+            "plan",
+            False,
+            f"The lab's data changed, so this plan proves nothing: after your answer {changed}. "
+            "A plan is judged on the lab's own rows, because with fewer rows any plan looks fast.",
+            "Answer with CREATE INDEX (and ANALYZE) only: do not delete, insert or update rows of the lab's tables.",
+        )
     try:
         _prepare_planner(attempt)
         # a fresh session: planner settings the answer SET in its own session do not count
@@ -131,6 +141,13 @@ def explain(attempt: PgAttempt, statement: Statement, conn) -> list[dict[str, An
         return cur.fetchone()[0]
 
 
+def _changed_data(attempt: PgAttempt) -> str | None:
+    """What the answer changed in the lab's tables (once per attempt: plan checks share it)."""
+    if "data_changes" not in attempt.notes:
+        attempt.notes["data_changes"] = data_changes(attempt, VISIBLE)
+    return attempt.notes["data_changes"]
+
+
 def _prepare_planner(attempt: PgAttempt) -> None:
     """Fresh statistics after the learner's DDL, so the planner sees their new index, and no
     role-level planner settings (ALTER ROLE learner SET enable_seqscan = off would fake a plan)."""
@@ -153,7 +170,7 @@ def reference_buffers(attempt: PgAttempt, query: str | None) -> int:
                 if not outcome.ok:
                     raise outcome.error
                 statements = split_statements(query)
-            with attempt.instance.connect(database) as admin:
+            with attempt.connect_admin(database=database) as admin:
                 admin.execute("ANALYZE")
             return _buffers(explain(attempt, statements[-1], conn)[0]["Plan"])
 
@@ -172,8 +189,9 @@ def _index_tables(attempt: PgAttempt) -> dict[str, str]:
     """index name -> table name, for nodes (Bitmap Index Scan) that only name the index."""
     with attempt.platform_work(), attempt.connect_admin(VISIBLE) as conn:
         rows = conn.execute(
-            "SELECT i.relname, t.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-            "JOIN pg_class t ON t.oid = x.indrelid"
+            "SELECT i.relname, t.relname FROM pg_catalog.pg_index x "
+            "JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) x.indexrelid "
+            "JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) x.indrelid"
         ).fetchall()
     return dict(rows)
 

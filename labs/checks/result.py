@@ -319,13 +319,27 @@ def values_equal(a: Any, b: Any, tolerance: float) -> bool:
     if a is None or b is None:
         return a is None and b is None  # NULL matches only NULL: not 0, not ''
     if _is_number(a) and _is_number(b):
+        # 'Infinity' and 'NaN' equal only themselves: with the tolerance below, infinity
+        # would be "within" any finite number (inf - 5 <= 1e-6 * inf)
+        kind_a, kind_b = _non_finite(a), _non_finite(b)
+        if kind_a or kind_b:
+            return kind_a == kind_b
         x, y = float(a), float(b)
-        if math.isnan(x) or math.isnan(y):
-            return math.isnan(x) and math.isnan(y)
+        if math.isinf(x) or math.isinf(y):  # a finite numeric too big for a float: compare exactly
+            return Decimal(a) == Decimal(b)
         return abs(x - y) <= tolerance * max(1.0, abs(x), abs(y))
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return _rows_equal(tuple(a), tuple(b), tolerance)
     return _value_key(a, tolerance) == _value_key(b, tolerance)
+
+
+def _non_finite(value: int | float | Decimal) -> str:
+    """'inf', '-inf' or 'nan' for a non-finite number; '' for a finite one."""
+    if isinstance(value, int):
+        return ""
+    if isinstance(value, Decimal):
+        return "" if value.is_finite() else ("nan" if value.is_nan() else ("-inf" if value < 0 else "inf"))
+    return "" if math.isfinite(value) else ("nan" if math.isnan(value) else ("-inf" if value < 0 else "inf"))
 
 
 def _row_key(row: tuple, tolerance: float) -> tuple:
@@ -339,9 +353,11 @@ def _value_key(value: Any, tolerance: float) -> tuple:
     if isinstance(value, bool):
         return (1, value)
     if _is_number(value):
+        if _non_finite(value):
+            return (2, _non_finite(value))
         number = float(value)
-        if math.isnan(number) or math.isinf(number):
-            return (2, str(number))
+        if math.isinf(number):  # finite but beyond a float
+            return (2, "exact", str(Decimal(value).normalize()))
         digits = max(0, min(12, -int(math.floor(math.log10(tolerance))))) if tolerance > 0 else 12
         scale = max(1.0, abs(number))
         exponent = int(math.floor(math.log10(scale)))

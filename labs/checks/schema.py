@@ -16,11 +16,18 @@ The answer runs first as a script. Parameters (each optional; tables are ``name`
     must_succeed = ["INSERT INTO ...", { sql = "...", why = "..." }]
 
 Behaviour statements run as the learner, each in a transaction that is rolled back, so they
-neither see nor disturb each other.
+neither see nor disturb each other. Each probe runs in a fresh session whose transaction
+defaults are forced (role settings the answer made are undone first), in a random order. A
+``must_fail`` probe counts as refused only when every statement before its last one succeeds
+(the valid rows are accepted) and the last fails with the intended SQLSTATE class (``sqlstate``
+in the item, default ``23``: an integrity constraint) on a constraint that really exists on the
+table it writes (so a trigger that refuses rows, or the first few probes, is not a constraint).
 """
 
 from __future__ import annotations
 
+import random
+import re
 from typing import Any
 
 import psycopg
@@ -28,7 +35,7 @@ import psycopg
 from labs.checks.pg_common import answer_failed
 from labs.result import CheckResult
 from labs.sandbox.pg_sql import split_statements
-from labs.sandbox.postgres import VISIBLE, LearnerSqlError, PgAttempt
+from labs.sandbox.postgres import VISIBLE, LearnerSqlError, PgAttempt, restore_learner_settings
 from labs.spec import CheckSpec
 
 ON_DELETE = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
@@ -58,11 +65,23 @@ def check(attempt: PgAttempt, check_spec: CheckSpec) -> CheckResult:
                     passed.append(rule(catalog, item))
                 except Problem as problem:
                     problems.append(problem)
-    behaviour = []
-    for item in _as_list(params.get("must_fail")):
-        behaviour.append(_behaviour(attempt, item, should_fail=True, problems=problems))
-    for item in _as_list(params.get("must_succeed")):
-        behaviour.append(_behaviour(attempt, item, should_fail=False, problems=problems))
+    probes = [(item, True) for item in _as_list(params.get("must_fail"))]
+    probes += [(item, False) for item in _as_list(params.get("must_succeed"))]
+    behaviour: list[dict[str, Any]] = [{} for _ in probes]
+    if probes:
+        with attempt.platform_work():
+            restore_learner_settings(attempt.instance)  # ALTER ROLE learner SET … made by the answer
+    # a random order: an answer cannot count on which probe comes first (a trigger refusing
+    # the first N writes then refuses valid rows too)
+    order = list(range(len(probes)))
+    random.SystemRandom().shuffle(order)
+    found: list[tuple[int, Problem]] = []
+    for index in order:
+        item, should_fail = probes[index]
+        probe_problems: list[Problem] = []
+        behaviour[index] = _behaviour(attempt, item, should_fail=should_fail, problems=probe_problems)
+        found += [(index, problem) for problem in probe_problems]
+    problems += [problem for _, problem in sorted(found, key=lambda pair: pair[0])]
     artifacts = {"behaviour": behaviour, "satisfied": passed}
     if problems:
         message = problems[0].message
@@ -84,7 +103,8 @@ def check(attempt: PgAttempt, check_spec: CheckSpec) -> CheckResult:
 
 
 class Catalog:
-    """Catalog reads as the superuser with search_path = pg_catalog (no learner code runs)."""
+    """Catalog reads as the superuser with search_path = pg_catalog, pg_temp (no learner code
+    runs: catalogs are plain tables, and the functions named are pg_catalog's)."""
 
     def __init__(self, conn: psycopg.Connection):
         self.conn = conn
@@ -313,24 +333,50 @@ CATALOG_RULES = [
 
 # --------------------------------------------------------------------------- behaviour
 
+# Forced in every probe session (client options outrank role and database defaults), so an
+# answer's ALTER ROLE … SET default_transaction_read_only = on cannot make writes "refused".
+PROBE_SETTINGS = (
+    "-c default_transaction_read_only=off -c default_transaction_deferrable=off "
+    "-c default_transaction_isolation=read\\ committed -c row_security=on"
+)
+_TARGET = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE(?:\s+ONLY)?|DELETE\s+FROM(?:\s+ONLY)?)\s+([\w.\"]+)", re.I)
+# SQLSTATE -> the constraint kinds (pg_constraint.contype) that raise it
+_KINDS = {"23505": "up", "23514": "c", "23503": "f", "23P01": "x"}
+
 
 def _behaviour(attempt: PgAttempt, item: Any, *, should_fail: bool, problems: list[Problem]) -> dict[str, Any]:
     sql = item if isinstance(item, str) else item["sql"]
     why = "" if isinstance(item, str) else str(item.get("why", ""))
+    wanted = "23" if isinstance(item, str) else str(item.get("sqlstate", "23"))
     statements = split_statements(sql)
-    conn = attempt.learner(VISIBLE)
-    error = None
-    try:
-        with attempt.learner_call(), conn.transaction(force_rollback=True):
-            for statement in statements:
-                attempt.execute_statement(conn, statement)
-    except LearnerSqlError as exc:
-        error = exc
+    error, failed_at = None, 0
+    # a fresh session per probe: nothing an earlier probe (or the answer) SET carries over
+    with attempt.connect_learner(attempt.database(VISIBLE), settings=PROBE_SETTINGS) as conn:
+        try:
+            with attempt.learner_call(), conn.transaction(force_rollback=True):
+                for position, statement in enumerate(statements, 1):
+                    failed_at = position
+                    attempt.execute_statement(conn, statement)
+        except LearnerSqlError as exc:
+            error = exc
     shown = " ".join(sql.split())
     shown = shown if len(shown) <= 120 else shown[:119] + "…"
     record = {"sql": sql, "expected": "fail" if should_fail else "succeed", "failed": error is not None}
     if error is not None:
         record["error"] = _server_error(error)
+    if should_fail and error is not None:
+        not_refused = _not_a_refusal(attempt, error, statements, failed_at, wanted)
+        if not_refused:
+            record["counted_as_refused"] = False
+            reason = f" ({why})" if why else ""
+            problems.append(
+                Problem(
+                    f"This statement should have been refused by a constraint{reason}, but {not_refused}: {shown}",
+                    "Declare the rule as a constraint (CHECK, UNIQUE, NOT NULL, a FOREIGN KEY) on the table; "
+                    "a trigger or a setting that refuses writes does not count, and valid rows must still go in.",
+                )
+            )
+            return record
     if should_fail and error is None:
         reason = f" ({why})" if why else ""
         problems.append(
@@ -348,6 +394,62 @@ def _behaviour(attempt: PgAttempt, item: Any, *, should_fail: bool, problems: li
             )
         )
     return record
+
+
+def _not_a_refusal(
+    attempt: PgAttempt, error: LearnerSqlError, statements: list[Any], failed_at: int, wanted: str
+) -> str:
+    """Why a failed must_fail probe is not the intended refusal ('' when it is)."""
+    if failed_at < len(statements):
+        return (
+            f"statement {failed_at} of the probe, which only sets up valid rows, was refused instead "
+            f"({_server_error(error)})"
+        )
+    sqlstate = error.sqlstate or ""
+    if not sqlstate.startswith(wanted):
+        return f"it failed with another kind of error, not a constraint violation ({_server_error(error)})"
+    if not sqlstate.startswith("23"):
+        return ""
+    diag = getattr(error.__cause__, "diag", None)
+    schema = getattr(diag, "schema_name", None) or "public"
+    table = getattr(diag, "table_name", None)
+    constraint = getattr(diag, "constraint_name", None)
+    column = getattr(diag, "column_name", None)
+    target = _TARGET.match(statements[-1].text)
+    target_table = target.group(1).replace('"', "").split(".")[-1].lower() if target else None
+    with attempt.platform_work(), attempt.connect_admin(VISIBLE) as conn:
+        if sqlstate == "23502":
+            real = (
+                table
+                and column
+                and conn.execute(
+                    "SELECT a.attnotnull FROM pg_catalog.pg_attribute a "
+                    "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+                    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = %s AND c.relname = %s AND a.attname = %s AND NOT a.attisdropped",
+                    (schema, table, column),
+                ).fetchone()
+            )
+            ok = bool(real and real[0]) and (target_table is None or target_table == table)
+        else:
+            kinds = _KINDS.get(sqlstate, "cfpuxt")
+            rows = conn.execute(
+                "SELECT c.relname, f.relname FROM pg_catalog.pg_constraint k "
+                "JOIN pg_catalog.pg_class c ON c.oid = k.conrelid "
+                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                "LEFT JOIN pg_catalog.pg_class f ON f.oid = k.confrelid "
+                "WHERE n.nspname = %s AND c.relname = %s AND k.conname = %s AND k.contype::pg_catalog.text = ANY(%s) "
+                "UNION ALL "  # a unique index without a constraint
+                "SELECT t.relname, NULL FROM pg_catalog.pg_index x "
+                "JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid JOIN pg_catalog.pg_class t ON t.oid = x.indrelid "
+                "JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
+                "WHERE %s AND x.indisunique AND n.nspname = %s AND t.relname = %s AND i.relname = %s",
+                (schema, table, constraint, list(kinds), sqlstate == "23505", schema, table, constraint),
+            ).fetchall()
+            ok = any(target_table is None or target_table in (own, referenced) for own, referenced in rows)
+    if ok:
+        return ""
+    return f"the error did not come from a constraint on that table ({_server_error(error)})"
 
 
 def _server_error(error: LearnerSqlError) -> str:

@@ -926,10 +926,12 @@ class PgAttempt(Attempt):
             ]
         )
 
-    def connect_learner(self, database: str, *, platform: bool = False) -> psycopg.Connection:
+    def connect_learner(self, database: str, *, platform: bool = False, settings: str = "") -> psycopg.Connection:
         """A new autocommit connection as the learner role, tracked so the watchdog can cancel it.
-        ``platform=True`` (reference runs) gets our generous timeout instead of the learner's."""
+        ``platform=True`` (reference runs) gets our generous timeout instead of the learner's;
+        ``settings`` (``-c name=value …``) override whatever defaults the learner gave its role."""
         options = f"-c statement_timeout={PLATFORM_STATEMENT_TIMEOUT_MS}" if platform else self._learner_options()
+        options = f"{options} {settings}".strip()
         try:
             conn = self.instance.connect(database, LEARNER_ROLE, options=options)
         except psycopg.Error as exc:
