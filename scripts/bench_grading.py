@@ -67,6 +67,10 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "apps.config.settings.dev",
         "CELERY_BROKER_URL": broker.url,
         "INDEXED_SQLITE_PATH": str(scratch / "bench.sqlite3"),
+        # One benchmark learner sends answers back to back: lift the per-learner rate limit.
+        "INDEXED_SUBMISSIONS_PER_MINUTE": "1000000",
+        # A var directory of its own, so the bench's secret key and files stay in scratch.
+        "INDEXED_VAR_DIR": str(scratch / "var"),
     }
     worker = server = None
     try:
@@ -78,7 +82,7 @@ def main() -> None:
             env["INDEXED_SQLITE_PATH"],
             ROOT / "curriculum",
             scratch / "worker.log",
-            {"DJANGO_SETTINGS_MODULE": "apps.config.settings.dev"},
+            {"DJANGO_SETTINGS_MODULE": "apps.config.settings.dev", "INDEXED_VAR_DIR": env["INDEXED_VAR_DIR"]},
         ).start()
         port = free_port()
         server = subprocess.Popen(

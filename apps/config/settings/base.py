@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = Path(os.environ.get("INDEXED_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite, the broker's files and logs live here
+# SQLite (password hashes, sessions), secrets, the broker's files and logs live here: the
+# site's OS user alone may enter it (scripts/run.sh also tightens an existing one).
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 CURRICULUM_DIR = Path(os.environ.get("INDEXED_CURRICULUM_DIR", BASE_DIR / "curriculum"))
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-change-me")
+# Public, so only for tests and one-off commands: dev (make run) keeps a key of its own in
+# var/ and prod requires DJANGO_SECRET_KEY.
+PUBLIC_SECRET_KEY = "dev-only-not-secret-change-me"
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", PUBLIC_SECRET_KEY)
 DEBUG = False
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 
@@ -116,10 +121,15 @@ DEFAULT_FROM_EMAIL = "Indexed <noreply@indexed.local>"
 
 
 def default_broker_url() -> str:
-    """The redis-server `make run` starts writes its port to var/redis.port."""
+    """The redis-server `make run` starts writes its port to var/redis.port and requires the
+    password in var/redis.password (mode 0600), read here rather than passed in the
+    environment, where the worker's sandboxed children could find it."""
     port_file = VAR_DIR / "redis.port"
     port = port_file.read_text().strip() if port_file.exists() else "6390"
-    return f"redis://127.0.0.1:{port}/0"
+    password_file = VAR_DIR / "redis.password"
+    password = password_file.read_text().strip() if password_file.exists() else ""
+    auth = f":{quote(password, safe='')}@" if password else ""
+    return f"redis://{auth}127.0.0.1:{port}/0"
 
 
 # One learner may not fill the graders' queue for everyone else: at most this many of their
