@@ -58,6 +58,7 @@ from typing import Any
 from redis.crc import key_slot
 
 from labs.attempt import AnswerRejected, Attempt, LearnerTimeout
+from labs.checks.output_bounds import clip
 from labs.sandbox.base import (
     SandboxDir,
     SandboxError,
@@ -82,6 +83,9 @@ DEFAULT_SHARDS = 3
 MAX_SHARDS = 8
 MAX_ANSWER_LINES = 5000
 MAX_ANSWER_BYTES = 1 << 20
+MAX_REPLY_DEPTH = 32  # array nesting kept from a reply (a Lua script's table can nest far deeper)
+LEARNER_REPLY_ITEMS = 100  # elements and bytes kept of each reply to a learner's command
+LEARNER_REPLY_BYTES = 4096
 START_TIMEOUT = 5.0  # seconds for one redis-server to accept connections
 FORM_TIMEOUT = 10.0  # seconds for a cluster to reach cluster_state:ok
 ADMIN_TIMEOUT = 10.0  # seconds for one grader command
@@ -335,6 +339,11 @@ def encode_command(argv: Sequence[Any]) -> bytes:
 class RespConnection:
     """One authenticated RESP2 connection with deadline-bounded reads."""
 
+    # None: keep whole replies (the grader's own reads). A learner's connection sets them, so a
+    # reply of millions of elements or megabytes costs the grader a bounded amount of memory.
+    keep_items: int | None = None
+    keep_bytes: int | None = None
+
     def __init__(
         self,
         port: int,
@@ -423,13 +432,60 @@ class RespConnection:
             self._fill(deadline)
 
     def _read_exact(self, size: int, deadline: float) -> bytes:
-        while len(self.buffer) - self.pos < size + 2:
+        keep = size if self.keep_bytes is None else min(size, self.keep_bytes)
+        while len(self.buffer) - self.pos < keep + 2 and len(self.buffer) - self.pos < size + 2:
             self._fill(deadline)
-        data = bytes(self.buffer[self.pos : self.pos + size])
-        self.pos += size + 2
-        return data
+        data = bytes(self.buffer[self.pos : self.pos + keep])
+        if keep == size:
+            self.pos += size + 2
+            return data
+        # A learner's reply longer than we show: read past the rest without holding it.
+        left = size + 2 - keep
+        while left > 0:
+            available = len(self.buffer) - self.pos - keep
+            if available <= 0:
+                del self.buffer[: self.pos + keep]
+                self.pos, keep = 0, 0
+                self._fill(deadline)
+                continue
+            taken = min(available, left)
+            keep += taken
+            left -= taken
+        self.pos += keep
+        return data + f"... ({size - len(data)} more bytes)".encode()
 
     def _read_reply(self, deadline: float) -> Any:
+        """One reply, read without recursion: a script can return arrays nested thousands of
+        levels deep, which a recursive reader (and everything formatting it) would turn into
+        a RecursionError. On a learner's connection only the first ``keep_items`` elements of
+        an array and ``keep_bytes`` of a string are kept; the rest is read and dropped."""
+        frames: list[list[Any]] = []  # [items kept, elements still to read, elements dropped]
+        while True:
+            value = self._read_one(deadline)
+            if isinstance(value, _ArrayHeader):
+                if value.count > 0:
+                    frames.append([[], value.count, 0])
+                    continue
+                value = None if value.count < 0 else []
+            while frames:
+                frame = frames[-1]
+                if self.keep_items is None or len(frame[0]) < self.keep_items:
+                    frame[0].append(value)
+                else:
+                    frame[2] += 1
+                frame[1] -= 1
+                if frame[1] > 0:
+                    break
+                frames.pop()
+                value = frame[0]
+                if frame[2]:
+                    value.append(f"(… {frame[2]} more elements)")
+                if len(frames) >= MAX_REPLY_DEPTH:  # keep the nesting of what we hold bounded
+                    value = f"(an array nested more than {MAX_REPLY_DEPTH} levels deep)"
+            else:
+                return value
+
+    def _read_one(self, deadline: float) -> Any:
         line = self._read_line(deadline)
         kind, rest = line[:1], line[1:]
         if kind == b"+":
@@ -442,9 +498,13 @@ class RespConnection:
             size = int(rest)
             return None if size < 0 else self._read_exact(size, deadline)
         if kind == b"*":
-            count = int(rest)
-            return None if count < 0 else [self._read_reply(deadline) for _ in range(count)]
+            return _ArrayHeader(int(rest))
         raise ConnectionLost(f"unexpected reply from Redis: {line[:40]!r}")
+
+
+@dataclass(frozen=True)
+class _ArrayHeader:
+    count: int
 
 
 def reply_text(reply: Any) -> Any:
@@ -975,7 +1035,10 @@ class CommandRouter:
         if not self.learner:
             return self.deployment.admin(node)
         if node not in self._connections:
-            self._connections[node] = self.deployment.connect_learner(node)
+            connection = self.deployment.connect_learner(node)
+            # The learner's replies are only shown (in the transcript), never compared: keep a preview.
+            connection.keep_items, connection.keep_bytes = LEARNER_REPLY_ITEMS, LEARNER_REPLY_BYTES
+            self._connections[node] = connection
         return self._connections[node]
 
     def close(self) -> None:
@@ -1086,10 +1149,24 @@ def run_commands(
                     f"This happens when a command or script needs more memory than the sandbox allows "
                     f"({deployment.options.maxmemory // (1 << 20)} MiB of data). Work on less data at once."
                 ) from None
-            transcript.steps.append(Step(command.line, command.text, reply, node))
+            transcript.steps.append(Step(command.line, command.text, _kept_reply(reply), node))
     finally:
         router.close()
     return transcript
+
+
+def _kept_reply(reply: Any) -> Any:
+    """What a transcript keeps of a reply: an error (its text shortened), else the line
+    format_reply shows, computed from a clipped copy so neither memory nor time depends on the
+    reply's size (an answer may have thousands of commands, each returning a big value)."""
+    if isinstance(reply, RedisReplyError):
+        return reply if len(reply.text) <= 500 else RedisReplyError(_shorten(reply.text, 500))
+    if reply is None or isinstance(reply, int):
+        return reply
+    clipped = clip(reply, depth=3, items=21, chars=200)
+    if clipped == reply and len(format_reply(clipped, limit=2000)) < 2000:
+        return reply  # small: keep it as Redis sent it
+    return format_reply(clipped)
 
 
 def _timeout_message(command: RedisCommand, time_limit: float, before: bool = False) -> str:
