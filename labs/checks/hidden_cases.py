@@ -101,3 +101,23 @@ def describe(kinds: list[str]) -> str:
 
 def hint_for(kinds: list[str]) -> str:
     return " ".join(HINTS[k] for k in kinds[:2] if k in HINTS)
+
+
+def value_case(expected: Any, actual: Any) -> str:
+    """How a hidden-dataset value (a Redis key's) differs from the expected one, without any of its values."""
+    if actual is None:
+        return "the key does not exist there"
+    if not isinstance(actual, (list, dict, str, int, float)):
+        return f"yours is {actual}"  # a key too big to read, shown by its size
+    if isinstance(expected, list) and isinstance(actual, list):
+        if len(expected) != len(actual):
+            return (
+                f"it has {len(actual)} element(s) where {len(expected)} are expected (members present in only one "
+                "source, or an empty source, change the count)"
+            )
+        if sorted(map(repr, expected)) == sorted(map(repr, actual)):
+            return "the same elements in another order (ties: equal scores are ordered by member name)"
+        return "other values (check how scores combine: summed, kept the highest, or missing in one source)"
+    if isinstance(expected, dict) and isinstance(actual, dict) and set(map(str, expected)) != set(actual):
+        return "other fields (a field missing, or one too many)"
+    return "another value (computed from other data than the lab's, it must still come out right)"

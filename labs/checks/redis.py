@@ -31,9 +31,12 @@ datasets when the lab has hidden.redis.
 from __future__ import annotations
 
 import math
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from labs.checks import hidden_cases
+from labs.checks.output_bounds import clip
 from labs.result import CheckResult
 from labs.sandbox.redis import (
     CommandSyntaxError,
@@ -69,6 +72,12 @@ TYPE_HINTS = {
 }
 DATASET_LABELS = {"seed": "on the lab's data", "hidden": "on the hidden dataset (same key layout, other values)"}
 MAX_COMPARED_KEYS = 200
+# Values read from one key: a learner's key of millions of elements is reported by its size,
+# not read into the grader (the reference's keys are small).
+MAX_READ_ELEMENTS = 10_000
+MAX_READ_BYTES = 1 << 20
+# True while checking the hidden dataset: messages then name the kind of difference, never a value.
+_HIDDEN: ContextVar[bool] = ContextVar("hidden_dataset", default=False)
 
 
 class CheckParamError(ValueError):
@@ -92,7 +101,11 @@ def check(attempt: RedisAttempt, check_spec: CheckSpec) -> CheckResult:
     verified: list[str] = []
     for dataset in datasets:
         run = attempt.run_on(dataset)
-        found = _check_run(run, params, where, verified)
+        token = _HIDDEN.set(dataset == "hidden")
+        try:
+            found = _check_run(run, params, where, verified)
+        finally:
+            _HIDDEN.reset(token)
         problems += [_on_dataset(p, dataset, len(datasets)) for p in found]
     if "same_as_solution" in params:
         problems += _check_same_as_solution(attempt, params["same_as_solution"], where, verified)
@@ -178,6 +191,9 @@ def read_value(run: RedisRun, key: str, kind: str | None = None) -> Any:
     """The whole value of a key as plain data: str, list, sorted list (set), [[member, score]]
     (zset), dict (hash), [[id, {field: value}]] (stream); None when missing."""
     kind = kind or key_type(run, key)
+    size = _size(run, key, kind)
+    if size is not None:
+        return size
     if kind == "string":
         return reply_text(run.call("GET", key))
     if kind == "list":
@@ -193,6 +209,31 @@ def read_value(run: RedisRun, key: str, kind: str | None = None) -> Any:
     if kind == "stream":
         entries = reply_text(run.call("XRANGE", key, "-", "+"))
         return [[entry_id, {f[i]: f[i + 1] for i in range(0, len(f), 2)}] for entry_id, f in entries]
+    return None
+
+
+@dataclass(frozen=True)
+class Oversized:
+    """A key too big to read: equal to nothing a lab expects, shown by its size."""
+
+    kind: str
+    size: int
+
+    def __str__(self) -> str:
+        unit = "bytes" if self.kind == "string" else "elements"
+        return f"({TYPE_NAMES.get(self.kind, self.kind)} of {self.size:,} {unit}, too big to show)"
+
+
+_SIZE_COMMANDS = {"string": "STRLEN", "list": "LLEN", "set": "SCARD", "zset": "ZCARD", "hash": "HLEN", "stream": "XLEN"}
+
+
+def _size(run: RedisRun, key: str, kind: str) -> Oversized | None:
+    command = _SIZE_COMMANDS.get(kind)
+    if command is None:
+        return None
+    size = int(run.call(command, key))
+    if size > (MAX_READ_BYTES if kind == "string" else MAX_READ_ELEMENTS):
+        return Oversized(kind, size)
     return None
 
 
@@ -233,6 +274,7 @@ def show(value: Any, limit: int = 160) -> str:
     """A value the way a learner reads it in a message."""
     if value is None:
         return "(nothing)"
+    value = clip(value, depth=4, items=11, chars=limit)  # bounded before formatting: it may be the learner's
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, list):
@@ -327,8 +369,9 @@ def _check_values(run: RedisRun, items: list[dict], where: str, verified: list[s
         tolerance = float(item.get("tolerance", 1e-9))
         kind = key_type(run, key)
         if kind == "none":
+            wanted = "its expected value" if _HIDDEN.get() else show(expected)
             problems.append(
-                Problem(f"Expected `{key}` to hold {show(expected)}, but the key does not exist.", "Check its name.")
+                Problem(f"Expected `{key}` to hold {wanted}, but the key does not exist.", "Check its name.")
             )
             continue
         if "field" in item:
@@ -348,11 +391,16 @@ def _check_values(run: RedisRun, items: list[dict], where: str, verified: list[s
                 actual = [member for member, _ in actual]
             label = f"`{key}`"
         if same(expected, actual, tolerance):
-            verified.append(f"{label} holds {show(expected, 60)}")
+            verified.append(f"{label} holds {'the expected value' if _HIDDEN.get() else show(expected, 60)}")
         else:
+            seen = (
+                f"Expected {label} to hold another value than it does: {hidden_cases.value_case(expected, actual)}."
+                if _HIDDEN.get()
+                else f"Expected {label} to hold {show(expected)}, but it holds {show(actual)}."
+            )
             problems.append(
                 Problem(
-                    f"Expected {label} to hold {show(expected)}, but it holds {show(actual)}.",
+                    seen,
                     "Compare your commands with the lab's instructions, and inspect the key with the matching "
                     "read command (GET, HGETALL, LRANGE, SMEMBERS, ZRANGE … WITHSCORES).",
                 )
@@ -408,9 +456,10 @@ def _check_zrange(run: RedisRun, items: list[dict], where: str, verified: list[s
         kind = key_type(run, key)
         command = f"ZRANGE {key} {start} {stop}" + (" REV" if rev else "") + (" WITHSCORES" if withscores else "")
         if kind != "zset":
+            wanted = "the expected members" if _HIDDEN.get() else show(expected)
             problems.append(
                 Problem(
-                    f"Expected `{command}` to return {show(expected)}, but `{key}` is {TYPE_NAMES.get(kind, kind)}.",
+                    f"Expected `{command}` to return {wanted}, but `{key}` is {TYPE_NAMES.get(kind, kind)}.",
                     "Build it with ZADD, ZINCRBY or ZUNIONSTORE.",
                 )
             )
@@ -419,11 +468,16 @@ def _check_zrange(run: RedisRun, items: list[dict], where: str, verified: list[s
         flat = reply_text(run.call(*argv))
         actual = [[flat[i], float(flat[i + 1])] for i in range(0, len(flat), 2)] if withscores else flat
         if same(expected, actual, float(item.get("tolerance", 1e-9))):
-            verified.append(f"`{command}` returns {show(expected, 60)}")
+            verified.append(f"`{command}` returns {'the expected members' if _HIDDEN.get() else show(expected, 60)}")
         else:
+            seen = (
+                f"`{command}` does not return the expected members: {hidden_cases.value_case(expected, actual)}."
+                if _HIDDEN.get()
+                else f"Expected `{command}` to return {show(expected)}, but it returns {show(actual)}."
+            )
             problems.append(
                 Problem(
-                    f"Expected `{command}` to return {show(expected)}, but it returns {show(actual)}.",
+                    seen,
                     "Check that every score was counted (ZUNIONSTORE sums by default; AGGREGATE MAX/MIN changes "
                     "that) and that members are spelled exactly as in the data.",
                 )
@@ -490,6 +544,12 @@ def _check_commands(run: RedisRun, items: list[dict], where: str, verified: list
 
 
 def _effect_problem(command: str, expected: str, shown: str) -> Problem:
+    if _HIDDEN.get():
+        return Problem(
+            f"After your commands, `{command}` does not return what it should (it returns another value, or an "
+            "error where a value is expected).",
+            "Your data must keep working for the commands that come after it: check the key's type and content.",
+        )
     return Problem(
         f"After your commands, `{command}` should return {expected}, but it returned {shown}.",
         "Your data must keep working for the commands that come after it: check the key's type and content.",
@@ -525,6 +585,9 @@ def _check_same_as_solution(attempt: RedisAttempt, value: Any, where: str, verif
             if have != want:
                 missing, extra = sorted(want - have), sorted(have - want)
                 parts = []
+                if dataset == "hidden":  # the hidden dataset's key names are its data: count them only
+                    parts.append(f"{len(missing)} missing, {len(extra)} unexpected")
+                    missing, extra = [], []
                 if missing:
                     parts.append(f"missing {', '.join(f'`{k}`' for k in missing[:5])}")
                 if extra:
@@ -541,7 +604,9 @@ def _check_same_as_solution(attempt: RedisAttempt, value: Any, where: str, verif
                 )
             compared += sorted(want & have)[:MAX_COMPARED_KEYS]
         for key in dict.fromkeys(compared):
-            problem = _compare_key(key, snapshot(mine, key), snapshot(reference, key), tolerance_ms)
+            problem = _compare_key(
+                key, snapshot(mine, key), snapshot(reference, key), tolerance_ms, dataset == "hidden", key in keys
+            )
             if problem:
                 problems.append(_on_dataset(problem, dataset, 2))
         if not problems:
@@ -549,13 +614,27 @@ def _check_same_as_solution(attempt: RedisAttempt, value: Any, where: str, verif
     return problems
 
 
-def _compare_key(key: str, mine: tuple[str, Any, int], reference: tuple[str, Any, int], tolerance_ms: float):
+def _compare_key(
+    key: str,
+    mine: tuple[str, Any, int],
+    reference: tuple[str, Any, int],
+    tolerance_ms: float,
+    hidden: bool = False,
+    named: bool = True,
+):
     (my_type, my_value, my_ttl), (ref_type, ref_value, ref_ttl) = mine, reference
+    if hidden and not named:
+        key = "a key matching the lab's pattern"  # its name is hidden data
     if my_type != ref_type:
         return _type_problem(key, ref_type, my_type)
     if not _same_data(ref_value, my_value):
+        seen = (
+            f"`{key}` differs from the reference solution's: {hidden_cases.value_case(ref_value, my_value)}."
+            if hidden
+            else f"`{key}` holds {show(my_value)}, but the reference solution's holds {show(ref_value)}."
+        )
         return Problem(
-            f"`{key}` holds {show(my_value)}, but the reference solution's holds {show(ref_value)}.",
+            seen,
             "If your answer matches on the lab's data but not here, it probably copies values from seed.redis; "
             "compute them from the data with Redis commands instead (for sorted sets: ZUNIONSTORE, ZINCRBY).",
         )
