@@ -25,6 +25,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from labs.checks import hidden_cases
 from labs.checks.pg_common import answer_failed, condition_name, sql_error_result
 from labs.result import CheckResult
 from labs.sandbox.pg_sql import has_top_level_order_by, split_statements
@@ -263,6 +264,7 @@ def _describe_difference(mine: list[tuple], want: list[tuple], tolerance: float)
 
 
 def _hidden_message(mine: Rows, expected: Rows, verdict: Verdict) -> str:
+    """Counts and the kind of case (ties, NULLs, empty groups...), never a hidden row."""
     got = f"more than {len(mine.rows)}" if mine.truncated else str(len(mine.rows))
     base = f"On a second dataset with other rows, your query returned {got} rows, expected {len(expected.rows)}"
     if verdict.kind in ("columns", "names"):
@@ -272,12 +274,25 @@ def _hidden_message(mine: Rows, expected: Rows, verdict: Verdict) -> str:
             f"On a second dataset with other rows, your query returned the expected number of rows ({len(mine.rows)})"
         )
         if verdict.kind == "order":
-            return same + ", but in a different order."
+            return same + (
+                ", but in a different order. This data has ties or NULLs in the sort columns: order by enough "
+                "columns to decide every tie, and remember that NULLs sort last in ascending order."
+            )
         differing = (verdict.diff or {}).get("missing_count")
         if differing:
-            return same + f", but {differing} of them differ from the expected rows."
-        return same + ", but they differ from the expected rows."
-    return base + "."
+            return same + f", but {differing} of them differ from the expected rows{_hidden_kinds(mine, expected)}."
+        return same + f", but they differ from the expected rows{_hidden_kinds(mine, expected)}."
+    return base + _hidden_kinds(mine, expected) + "."
+
+
+def _hidden_kinds(mine: Rows, expected: Rows) -> str:
+    """'; the rows that differ involve NULLs ...' from the rows in one result and not the other."""
+    want, have = Counter(map(repr, expected.rows)), Counter(map(repr, mine.rows))
+    missing = [row for row in expected.rows if want[repr(row)] > have[repr(row)]]
+    extra = [row for row in mine.rows if have[repr(row)] > want[repr(row)]]
+    counted = expected.rows if len(mine.rows) != len(expected.rows) else None
+    kinds = hidden_cases.kinds_of(missing + extra, counted)
+    return f"; the rows that differ involve {hidden_cases.describe(kinds)}"
 
 
 def _match_columns(mine: Rows, expected: Rows, tolerance: float) -> list[int]:

@@ -41,7 +41,10 @@ def test_a_hard_coded_answer_fails_on_the_hidden_dataset_without_leaking_its_row
     spec = pg_lab("pg-result")
     result = grade_file(spec, "wrong/hard_coded.sql")
     check = result.checks[0]
-    assert check.message == "On a second dataset with other rows, your query returned 5 rows, expected 8."
+    assert check.message == (
+        "On a second dataset with other rows, your query returned 5 rows, expected 8; the rows that differ "
+        "involve empty groups (a count or total of 0, an empty list)."
+    )
     hidden_names = {"Linus", "Margaret", "Ken", "Dennis", "Frances", "John"}
     dumped = json.dumps(result.to_dict())
     assert not any(name in dumped for name in hidden_names)
