@@ -66,13 +66,97 @@ def demote_kwargs() -> dict:
 
 
 def chown_to_sandbox_user(path: Path) -> None:
-    account = ensure_sandbox_user()
-    if account is None:
+    """Give ``path`` (recursively) to the account of the box it lies in, else the sandbox user."""
+    owner = account_for(path)
+    if owner is None:
         return
+    uid, gid = owner
     for root, dirs, files in os.walk(path):
-        os.chown(root, account.pw_uid, account.pw_gid)
+        os.chown(root, uid, gid)
         for name in dirs + files:
-            os.lchown(os.path.join(root, name), account.pw_uid, account.pw_gid)
+            os.lchown(os.path.join(root, name), uid, gid)
+
+
+# -- one account per box
+#
+# Sandboxes of different attempts must not share an OS user: a learner's shell in one could
+# otherwise read another's data directory or signal its server. Each box leases one of
+# BOX_ACCOUNTS accounts (indexed-sbx-N, all in the sandbox user's group, so one ACL on that
+# group keeps them all out of the site's files) with an flock held while the box lives; a
+# worker that dies releases its leases with its file descriptors.
+
+BOX_ACCOUNTS = int(os.environ.get("INDEXED_BOX_ACCOUNTS", "32"))
+ACCOUNT_LOCKS = Path(os.environ.get("INDEXED_BOX_ACCOUNT_LOCKS", "/run/indexed-box-accounts"))
+_LEASED: dict[Path, tuple[int, int, int]] = {}  # sandbox path -> (uid, gid, lock fd)
+
+
+def account_for(path: Path) -> tuple[int, int] | None:
+    """The (uid, gid) that owns files under ``path``: its box's lease, else the sandbox user."""
+    resolved = Path(os.path.abspath(path))
+    for root, (uid, gid, _) in _LEASED.items():
+        if resolved == root or root in resolved.parents:
+            return uid, gid
+    account = ensure_sandbox_user()
+    return None if account is None else (account.pw_uid, account.pw_gid)
+
+
+def _box_account(index: int) -> pwd.struct_passwd:
+    name = f"indexed-sbx-{index}"
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        group = ensure_sandbox_user().pw_gid
+        done = subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "-g", str(group), name],
+            capture_output=True, text=True,
+        )
+        if done.returncode not in (0, 9):  # 9: another worker created it first
+            raise SandboxError(f"could not create the sandbox account {name}: {done.stderr.strip()}") from None
+        return pwd.getpwnam(name)
+
+
+def lease_account(path: Path) -> tuple[int, int]:
+    """Lease a free box account for the sandbox at ``path`` (released by ``release_account``)."""
+    import fcntl
+
+    locks = ACCOUNT_LOCKS  # machine-wide: every worker and every sandbox root shares the accounts
+    locks.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for index in secrets.SystemRandom().sample(range(BOX_ACCOUNTS), BOX_ACCOUNTS):
+        fd = os.open(locks / f"{index}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        account = _box_account(index)
+        _kill_processes_of(account.pw_uid)  # a dead worker's orphans, not yet reaped
+        _LEASED[Path(os.path.abspath(path))] = (account.pw_uid, account.pw_gid, fd)
+        return account.pw_uid, account.pw_gid
+    raise SandboxError(f"all {BOX_ACCOUNTS} sandbox accounts are in use (INDEXED_BOX_ACCOUNTS raises the number)")
+
+
+def release_account(path: Path) -> None:
+    lease = _LEASED.pop(Path(os.path.abspath(path)), None)
+    if lease is not None:
+        os.close(lease[2])
+
+
+def _kill_processes_of(uid: int) -> None:
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid == uid:
+                    os.kill(int(entry.name), signal.SIGKILL)
+            except (OSError, ProcessLookupError):
+                continue
+
+
+def _forget_leases_after_fork() -> None:
+    # A forked child must not release (close) or reuse its parent's leases.
+    _LEASED.clear()
+
+
+os.register_at_fork(after_in_child=_forget_leases_after_fork)
 
 
 def free_port() -> int:
@@ -157,7 +241,7 @@ def shield_site_files() -> None:
         return
     extra = [Path(p) for p in os.environ.get("INDEXED_SITE_DIRS", "").split(":") if p]
     for path in [SITE_ROOT, *extra]:
-        if path not in _shielded and path.is_dir() and boxes.deny_user(path, account.pw_uid):
+        if path not in _shielded and path.is_dir() and boxes.deny_user(path, account.pw_uid, account.pw_gid):
             _shielded.add(path)
 
 
@@ -176,7 +260,8 @@ def spawn_process(
     # a Ctrl-C meant for the worker must not kill sandboxes mid-teardown
     popen.setdefault("start_new_session", True)
     if box is not None:
-        return subprocess.Popen(box.command(argv, sandbox_account()), env=environment, **popen)  # type: ignore[call-overload]
+        account = account_for(box.path) if is_root() else None
+        return subprocess.Popen(box.command(argv, account), env=environment, **popen)  # type: ignore[call-overload]
     return subprocess.Popen(argv, env=environment, **demote_kwargs(), **popen)  # type: ignore[call-overload]
 
 
@@ -191,8 +276,10 @@ def make_sandbox_dir(kind: str, limits: boxes.Limits | None = None) -> SandboxDi
     shield_site_files()
     if boxes.enabled() and is_root():
         try:
+            lease_account(path)
             box = boxes.Box.create(path, limits or boxes.Limits.from_env())
-        except boxes.BoxUnavailable as exc:
+        except (boxes.BoxUnavailable, SandboxError) as exc:
+            release_account(path)
             shutil.rmtree(path, ignore_errors=True)
             raise SandboxError(f"could not box the sandbox: {exc}") from None
     os.chmod(path, 0o711)
@@ -233,6 +320,7 @@ def remove_sandbox_dir(sandbox: SandboxDir) -> None:
         sandbox.box.close()  # kills stragglers in the cgroups; the tmpfs goes with the mount
         sandbox.box = None
     shutil.rmtree(sandbox.path, ignore_errors=True)
+    release_account(sandbox.path)  # last: nothing of the sandbox runs under it any more
 
 
 @contextmanager

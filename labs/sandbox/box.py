@@ -354,13 +354,14 @@ def close_leftover(path: Path) -> None:
 # -- the site's own files
 
 ACL_XATTR = "system.posix_acl_access"
-ACL_USER_OBJ, ACL_USER, ACL_GROUP_OBJ, ACL_MASK, ACL_OTHER = 0x01, 0x02, 0x04, 0x10, 0x20
+ACL_USER_OBJ, ACL_USER, ACL_GROUP_OBJ, ACL_GROUP, ACL_MASK, ACL_OTHER = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
 ACL_UNDEFINED_ID = 0xFFFFFFFF
 
 
-def deny_user(path: Path, uid: int) -> bool:
-    """Add a POSIX ACL entry that gives ``uid`` no access to ``path`` (a directory: no
-    traversal, so nothing below it is reachable), keeping the mode bits for everyone else.
+def deny_user(path: Path, uid: int, gid: int) -> bool:
+    """Add POSIX ACL entries that give user ``uid`` and group ``gid`` no access to ``path``
+    (a directory: no traversal, so nothing below it is reachable), keeping the mode bits for
+    everyone else. Every box account has ``gid`` as its primary group.
 
     The kernel's own mechanism, set through the xattr setfacl writes (setfacl itself is not
     installed by default). A checkout is usually world-readable, and it holds the site's
@@ -373,6 +374,7 @@ def deny_user(path: Path, uid: int) -> bool:
         (ACL_USER_OBJ, (mode >> 6) & 7, ACL_UNDEFINED_ID),
         (ACL_USER, 0, uid),
         (ACL_GROUP_OBJ, (mode >> 3) & 7, ACL_UNDEFINED_ID),
+        (ACL_GROUP, 0, gid),
         (ACL_MASK, (mode >> 3) & 7, ACL_UNDEFINED_ID),
         (ACL_OTHER, mode & 7, ACL_UNDEFINED_ID),
     ]

@@ -77,12 +77,13 @@ from labs.attempt import AnswerRejected, Attempt, LearnerTimeout
 from labs.sandbox.base import (
     SandboxDir,
     SandboxError,
+    account_for,
     chown_to_sandbox_user,
-    demote_kwargs,
     ensure_sandbox_user,
     free_port,
     make_sandbox_dir,
     remove_sandbox_dir,
+    spawn_process,
 )
 from labs.sandbox.bounds import (
     MAX_BSON_SIZE,
@@ -95,6 +96,7 @@ from labs.sandbox.bounds import (
     check_integers,
     json_depth_error,
 )
+from labs.sandbox.box import sandbox_env
 from labs.spec import LabSpec
 
 HOST = "127.0.0.1"
@@ -1004,8 +1006,7 @@ class EmulatedServer:
     def __init__(self, sandbox: SandboxDir):
         import mongomock  # noqa: F401  (imported before the fork so the child starts fast)
 
-        account = ensure_sandbox_user()
-        ids = (account.pw_uid, account.pw_gid) if account is not None else None
+        ids = account_for(sandbox.path)  # the box's own account
         self.connection, child_end = multiprocessing.Pipe()
         statm = Path("/proc/self/statm")
         inherited = int(statm.read_text().split()[0]) * os.sysconf("SC_PAGE_SIZE") if statm.exists() else 0
@@ -1016,6 +1017,12 @@ class EmulatedServer:
             code = 0
             try:
                 self.connection.close()
+                # Nothing of the worker's environment, and the sandbox's box (cgroups, an
+                # empty network namespace) before dropping root in _serve_emulated.
+                os.environ.clear()
+                os.environ.update(sandbox_env(sandbox.path))
+                if sandbox.box is not None:
+                    sandbox.box.enter_from_fork()
                 _serve_emulated(child_end, inherited + EMULATED_MEMORY, ids)
             except BaseException:
                 code = 1
@@ -1185,14 +1192,15 @@ def _start_mongo_process(cluster: MongoCluster, role: str, name: str, extra: lis
         args += ["--nounixsocket", "--noscripting"]
     args += extra
     chown_to_sandbox_user(path)
-    process = subprocess.Popen(
+    # Not in the box's network namespace: the grader and pymongo reach mongod over TCP on the
+    # host's loopback (no mongod here to prove a Unix-socket setup against). Clean env, demoted.
+    process = spawn_process(
         args,
+        box=None,
+        env={"HOME": str(path)},
         cwd=path,
-        stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        **demote_kwargs(),
     )
     cluster.sandbox.add_process(process.pid, port)
     proc = MongoProcess(role, port, process, path)

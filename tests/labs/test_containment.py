@@ -93,7 +93,12 @@ def test_a_shell_in_one_attempt_reaches_no_host_service_no_other_attempt_and_no_
         assert solution.read_text().strip().splitlines()[0] not in seen  # the checkout is denied by ACL
         assert f"cannot open directory '{base.SITE_ROOT}': Permission denied" in seen
         assert "Permission denied" in seen
-        assert base.SANDBOX_USER in seen and "NoNewPrivs:\t1" in seen
+        assert "indexed-sbx-" in seen and "NoNewPrivs:\t1" in seen
+
+        # Each attempt has an OS account of its own: the other's files and server are out of reach.
+        assert first.process.pid != second.process.pid
+        seen = shell(first, f"cat {second.data_dir}/PG_VERSION; kill -0 {second.pid} && echo signalled")
+        assert "Permission denied" in seen and "signalled" not in seen and "15" not in seen.split()
         assert "DJANGO" not in seen and "BROKER" not in seen
 
         # The template every instance is copied from is root's: no setting can be planted in it.

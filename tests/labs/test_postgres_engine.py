@@ -34,12 +34,23 @@ def test_an_instance_runs_as_the_sandbox_user_on_loopback_with_a_private_socket(
         assert instance.socket_dir.stat().st_mode & 0o777 == 0o700
         if base.is_root():
             owner = Path(f"/proc/{instance.pid}").stat().st_uid
-            assert owner == base.ensure_sandbox_user().pw_uid != 0
-        # TCP needs the admin password; the unix socket is trusted because only we can reach it
-        with psycopg.connect(instance.tcp_conninfo()) as conn:
-            assert conn.execute("SELECT 1").fetchone() == (1,)
-        with pytest.raises(psycopg.OperationalError):
-            psycopg.connect(f"host=127.0.0.1 port={instance.port} user=sandbox_admin dbname=postgres password=wrong")
+            assert owner == base.account_for(instance.sandbox.path)[0] != 0
+        # TCP needs the admin password; the unix socket is trusted because only we can reach it.
+        # TCP exists only inside the instance's box (its own network namespace), so try it there.
+        box = instance.sandbox.box
+        prefix = ["nsenter", f"--net={box.netns}", "--"] if box is not None else []
+
+        def over_tcp(password: str) -> subprocess.CompletedProcess:
+            conninfo = f"host=127.0.0.1 port={instance.port} user=sandbox_admin dbname=postgres password={password}"
+            argv = [*prefix, str(postgres.PG_BIN / "psql"), conninfo, "-Atc", "SELECT 1"]
+            return subprocess.run(argv, capture_output=True, text=True, timeout=10)
+
+        assert over_tcp(instance.password).stdout.strip() == "1"
+        refused = over_tcp("wrong")
+        assert refused.returncode != 0 and "password authentication failed" in refused.stderr
+        if box is not None:  # and from the host's own network it is not there at all
+            with pytest.raises(psycopg.OperationalError):
+                psycopg.connect(instance.tcp_conninfo(), connect_timeout=2)
         sandbox_path, pid = instance.sandbox.path, instance.pid
         assert json.loads((sandbox_path / base.OWNER_FILE).read_text())["pids"] == [pid]
     assert not sandbox_path.exists()

@@ -96,7 +96,7 @@ def test_learner_server_runs_unprivileged_on_loopback_without_persistence(two_se
     pid = deployment.nodes[0].process.pid
     if os.geteuid() == 0:
         owner = pwd.getpwuid(os.stat(f"/proc/{pid}").st_uid).pw_name
-        assert owner == base.SANDBOX_USER
+        assert owner == pwd.getpwuid(base.account_for(deployment.sandbox.path)[0]).pw_name != "root"
     settings = dict(zip(*[iter(deployment.config("GET", "*"))] * 2, strict=True))
     assert settings[b"bind"] == b"127.0.0.1"
     assert settings[b"save"] == b""
@@ -109,10 +109,11 @@ def test_every_attempt_has_its_own_passwords(two_servers):
     first, second = two_servers
     assert first.admin_password != second.admin_password
     assert first.learner_password != second.learner_password
+    node = second.nodes[0]
     with pytest.raises(RedisReplyError, match="WRONGPASS"):
-        RespConnection(second.nodes[0].port, first.learner_password, username="learner")
+        RespConnection(node.port, first.learner_password, username="learner", unix_path=node.socket_path)
     with pytest.raises(RedisReplyError, match="WRONGPASS"):
-        RespConnection(second.nodes[0].port, first.admin_password)
+        RespConnection(node.port, first.admin_password, unix_path=node.socket_path)
 
 
 def test_flushall_in_one_learners_redis_leaves_another_learners_data_alone(two_servers):
