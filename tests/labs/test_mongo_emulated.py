@@ -153,7 +153,10 @@ def test_the_emulated_server_is_a_separate_unprivileged_process_gone_after_the_a
         process = attempt.store.server
         assert process.pid != os.getpid() and process.is_alive() and process.pid in child_pids()
         if os.geteuid() == 0:
-            assert pwd.getpwuid(os.stat(f"/proc/{process.pid}").st_uid).pw_name == base.SANDBOX_USER
+            owner = pwd.getpwuid(os.stat(f"/proc/{process.pid}").st_uid).pw_name
+            assert owner.startswith("indexed-sbx-") or owner == base.SANDBOX_USER
+            # and it sits in its own box: another network namespace, nothing of our environment
+            assert os.readlink(f"/proc/{process.pid}/ns/net") != os.readlink("/proc/self/ns/net")
         directory = next(iter(own_mongo_dirs()))
         assert str(process.pid) in (directory / base.OWNER_FILE).read_text()
     assert not process.is_alive()
