@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     grade_cmd.add_argument("answer_file", type=Path)
     grade_cmd.add_argument("--json", action="store_true", help="print the Result as JSON")
 
-    check_cmd = commands.add_parser("check-all", help="every lab: solution scores 1.0, every wrong/* below")
+    check_cmd = commands.add_parser(
+        "check-all", help="every lab: solution and right/* score 1.0, every wrong/* below (caught by its check)"
+    )
     check_cmd.add_argument("root", nargs="?", type=Path, default=Path("curriculum"))
     check_cmd.add_argument("--json", action="store_true", help="print the rows as JSON")
 
@@ -142,21 +144,27 @@ def run_check_all(root: Path, *, as_json: bool = False) -> int:
             where = str(folder.relative_to(root))
             rows.append(Row(where, "lab.toml", "valid", None, "spec error", 0, "FAIL", str(exc)))
             continue
-        answers = [(spec.solution_path, True)] + [(path, False) for path in spec.wrong_paths]
-        if len(answers) == 1:
+        right = [spec.solution_path, *spec.right_paths]
+        answers = [(path, True) for path in right] + [(path, False) for path in spec.wrong_paths]
+        if not spec.wrong_paths:
             rows.append(Row(spec.id, "wrong/*", "≥1 file", None, "missing", 0, "FAIL", "a lab ships wrong answers"))
+        catches = spec.expected_catches()
         for path, is_solution in answers:
             started = time.monotonic()
             result = grade(spec, path.read_text(encoding="utf-8"))
             ms = int((time.monotonic() - started) * 1000)
             name = str(path.relative_to(spec.root))
-            rows.append(_judge(spec.id, name, is_solution, result, ms))
+            row = _judge(spec.id, name, is_solution, result, ms)
+            if row.verdict == "ok" and not is_solution and path.name in catches:
+                row = _judge_catch(row, result, catches[path.name])
+            rows.append(row)
             if result.status == UNAVAILABLE:
                 break  # every other answer would say the same
     if as_json:
         print(json.dumps([row.__dict__ for row in rows], indent=2))
     else:
         print(_format_rows(rows))
+        print("\n" + _format_acceptance(rows))
     failed = [row for row in rows if row.verdict == "FAIL"]
     skipped = {row.lab for row in rows if row.verdict == "skipped"}
     labs_count = len({row.lab for row in rows})
@@ -183,6 +191,32 @@ def _judge(lab: str, name: str, is_solution: bool, result: Result, ms: int) -> R
         if ok and not _explains_itself(result):
             ok, note = False, "the failure has no learner-facing message"
     return Row(lab, name, expected, result.score, result.status, ms, "ok" if ok else "FAIL", note)
+
+
+def _judge_catch(row: Row, result: Result, expected: str) -> Row:
+    """A wrong answer must be caught by the check wrong/catches.toml names, not by luck."""
+    wanted = expected.lower()
+    if wanted in (result.status.lower(), "any"):
+        return row
+    failed = [c.name for c in result.checks if not c.passed]
+    if any(wanted in name.lower() for name in failed):
+        return row
+    seen = ", ".join(failed) or f"no check ({result.status})"
+    row.verdict, row.note = "FAIL", f"expected the check '{expected}' to catch it; failed: {seen}"
+    return row
+
+
+def _format_acceptance(rows: list[Row]) -> str:
+    """Per lab: right answers accepted and wrong answers caught, as the issue asks to report."""
+    lines = ["acceptance per lab (right answers scoring 1.0, wrong answers caught by their check):"]
+    for lab in dict.fromkeys(row.lab for row in rows):
+        mine = [row for row in rows if row.lab == lab and row.verdict != "skipped" and row.score is not None]
+        right = [row for row in mine if row.expected == "1.0"]
+        wrong = [row for row in mine if row.expected == "<1.0"]
+        ok_right = sum(row.verdict == "ok" for row in right)
+        ok_wrong = sum(row.verdict == "ok" for row in wrong)
+        lines.append(f"  {lab:<28} right {ok_right}/{len(right)}   wrong caught {ok_wrong}/{len(wrong)}")
+    return "\n".join(lines)
 
 
 def _first_failure(result: Result) -> str:

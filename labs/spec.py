@@ -109,6 +109,21 @@ class LabSpec:
         return sorted(folder.glob(f"*{self.answer_suffix}")) if folder.is_dir() else []
 
     @property
+    def right_paths(self) -> list[Path]:
+        """Alternative right answers (other styles than the solution): each must score 1.0."""
+        folder = self.root / "right"
+        return sorted(folder.glob(f"*{self.answer_suffix}")) if folder.is_dir() else []
+
+    def expected_catches(self) -> dict[str, str]:
+        """wrong/catches.toml: answer file name -> the check (name or part of it) that must
+        fail for it, or "rejected" / "timeout" for an answer refused as a whole."""
+        path = self.root / "wrong" / "catches.toml"
+        if not path.is_file():
+            return {}
+        with path.open("rb") as handle:
+            return {str(k): str(v) for k, v in tomllib.load(handle).items()}
+
+    @property
     def instructions(self) -> str:
         return self.read("README.md") or self.description
 
