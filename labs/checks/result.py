@@ -33,6 +33,7 @@ from labs.sandbox.postgres import HIDDEN, VISIBLE, LearnerSqlError, PgAttempt, R
 from labs.spec import CheckSpec
 
 SHOWN_DIFF_ROWS = 5
+EXPECTED_PREVIEW_ROWS = 3  # rows of the reference result shown beside a learner's
 
 
 @dataclass
@@ -76,7 +77,9 @@ def check(attempt: PgAttempt, check_spec: CheckSpec) -> CheckResult:
         return exc.result
     artifacts: dict[str, Any] = {
         "preview": mine.preview(attempt.preview_rows),
-        "expected_preview": expected.preview(attempt.preview_rows),
+        # a few rows of the lab's visible data only: the whole expected table on every failure
+        # would hand the answer over (the learner copies it instead of writing the query)
+        "expected_preview": expected.preview(min(attempt.preview_rows, EXPECTED_PREVIEW_ROWS)),
     }
     verdict = compare(mine, expected, options)
     if not verdict.ok:
@@ -205,6 +208,10 @@ def compare(mine: Rows, expected: Rows, options: Options) -> Verdict:
     elif _same_multiset(mine_rows, want_rows, options.tolerance):
         return Verdict(True)
 
+    mismatched = column_type_mismatches(mine_rows, want_rows)
+    if mismatched:
+        return _type_verdict(mismatched, mine.columns, mine_rows, want_rows, options)
+
     if options.ordered and _same_multiset(mine_rows, want_rows, options.tolerance):
         position = next(
             i
@@ -220,6 +227,119 @@ def compare(mine: Rows, expected: Rows, options: Options) -> Verdict:
             kind="order",
         )
     return _describe_difference(mine_rows, want_rows, options.tolerance)
+
+
+# The kind of a value as a learner thinks of it: int, numeric and float are all numbers (the
+# comparison accepts any of them), but text '312.43' is not the number 312.43.
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if _is_number(value):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, datetime):
+        return "timestamp"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, time):
+        return "time"
+    if isinstance(value, timedelta):
+        return "interval"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    if isinstance(value, dict):
+        return "json"
+    return type(value).__name__
+
+
+_PLURAL = {
+    "number": "numbers",
+    "boolean": "booleans",
+    "timestamp": "timestamps",
+    "date": "dates",
+    "time": "times",
+    "interval": "intervals",
+    "array": "arrays",
+    "json": "JSON values",
+}
+
+
+def _plural(kinds: str) -> str:
+    return " or ".join(_PLURAL.get(k, k) for k in kinds.split(" or "))
+
+
+def column_type_mismatches(mine: list[tuple], want: list[tuple]) -> list[tuple[int, str, str]]:
+    """Columns whose (non-NULL) values are of another kind than the reference's:
+    (column index, learner's kind, expected kind)."""
+    found = []
+    width = len(want[0]) if want else (len(mine[0]) if mine else 0)
+    for i in range(width):
+        have = {_kind(row[i]) for row in mine if i < len(row) and row[i] is not None}
+        need = {_kind(row[i]) for row in want if row[i] is not None}
+        if have and need and not have & need:
+            found.append((i, " or ".join(sorted(have)), " or ".join(sorted(need))))
+    return found
+
+
+def _loose(value: Any) -> Any:
+    """A value with its type forgotten: numbers and numeric-looking text as Decimal, dates and
+    times as ISO text, everything else as text (how psql would print it)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if _is_number(value) and not _non_finite(value):
+        return Decimal(str(value)).normalize()
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except ArithmeticError:
+            return value
+        return number.normalize() if number.is_finite() else value
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    return str(jsonable(value))
+
+
+def _type_verdict(
+    mismatched: list[tuple[int, str, str]], columns: list[str], mine: list[tuple], want: list[tuple], options: Options
+) -> Verdict:
+    """Say 'wrong type' when that is the difference, not 'wrong values'."""
+    index, have, need = mismatched[0]
+    name = columns[index] if index < len(columns) else str(index + 1)
+
+    def loosened(rows: list[tuple]) -> list[tuple]:
+        return [tuple(_loose(v) if i in {m[0] for m in mismatched} else v for i, v in enumerate(r)) for r in rows]
+
+    a, b = loosened(mine), loosened(want)
+    if options.ordered:
+        same = len(a) == len(b) and all(_rows_equal(x, y, options.tolerance) for x, y in zip(a, b, strict=True))
+    else:
+        same = _same_multiset(a, b, options.tolerance)
+    others = ""
+    if len(mismatched) > 1:
+        others = (
+            " Also of another type: "
+            + ", ".join(
+                f"column {m[0] + 1} ({columns[m[0]] if m[0] < len(columns) else '?'}: {_plural(m[1])}, "
+                f"expected {_plural(m[2])})"
+                for m in mismatched[1:]
+            )
+            + "."
+        )
+    what = f"Column {index + 1} ({name}) holds {_plural(have)} where the expected result has {_plural(need)}"
+    if same:
+        message = f"{what}: the values read the same, only their type differs.{others}"
+    else:
+        message = f"{what}, and some values differ as well.{others}"
+    hint = (
+        f"Return {_plural(need)} in that column: formatting ({'to_char, ' if need == 'number' else ''}concatenation, "
+        "::text) turns a value into text; leave presentation to the application."
+        if have == "text"
+        else f"Return {_plural(need)} in that column (check the casts and functions that produce it)."
+    )
+    return Verdict(False, message, hint, {"column": index, "yours": have, "expected": need}, kind="types")
 
 
 def _describe_difference(mine: list[tuple], want: list[tuple], tolerance: float) -> Verdict:
@@ -267,7 +387,7 @@ def _hidden_message(mine: Rows, expected: Rows, verdict: Verdict) -> str:
     """Counts and the kind of case (ties, NULLs, empty groups...), never a hidden row."""
     got = f"more than {len(mine.rows)}" if mine.truncated else str(len(mine.rows))
     base = f"On a second dataset with other rows, your query returned {got} rows, expected {len(expected.rows)}"
-    if verdict.kind in ("columns", "names"):
+    if verdict.kind in ("columns", "names", "types"):  # these messages quote no row
         return f"On a second dataset with other rows, your result's columns differ: {verdict.message}"
     if not mine.truncated and len(mine.rows) == len(expected.rows):
         same = (
