@@ -25,6 +25,7 @@ Every error names the file and the field, so an author can fix it without readin
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,14 +43,28 @@ SEED_FILES = {"postgres": "setup.sql", "redis": "seed.redis", "mongo": "seed.jso
 HIDDEN_SEED_FILES = {"postgres": "hidden.sql", "redis": "hidden.redis", "mongo": "hidden.json"}
 ANSWER_SUFFIXES = {"sql": ".sql", "redis": ".redis", "mongo": ".json", "runbook": ".runbook"}
 MAX_TIME_LIMIT = 600
+LAB_ID = re.compile(r"[A-Za-z0-9_-]+")  # Django's <slug:...> converter, which routes lab pages
 
 
 class SpecError(ValueError):
     """A lab folder does not follow the contract; ``str()`` reads ``file: field: problem``."""
 
-    def __init__(self, path: Path, field_name: str, problem: str):
+    def __init__(self, path: Path, field_name: str, problem: str, line: int | None = None):
         self.path, self.field_name, self.problem = path, field_name, problem
+        self.line = line if line is not None else _line_in(path, field_name)
         super().__init__(f"{path}: {field_name}: {problem}")
+
+
+def _line_in(path: Path, field_name: str) -> int:
+    """Where ``field_name`` sits in ``path`` (a lab.toml), so messages can read file:line."""
+    if path.name != "lab.toml" or not path.is_file():
+        return 1
+    from labs.contract import field_line  # contract imports this module
+
+    try:
+        return field_line(path.read_text(encoding="utf-8"), field_name)
+    except (OSError, UnicodeDecodeError):
+        return 1
 
 
 @dataclass(frozen=True)
@@ -163,11 +178,15 @@ def load_spec(folder: str | Path) -> LabSpec:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError(path, "syntax", str(exc)) from None
+        found = re.search(r"at line (\d+)", str(exc))
+        raise SpecError(path, "syntax", str(exc), int(found.group(1)) if found else 1) from None
 
     lab_id = _require(data, "id", str, path)
-    if not lab_id or not all(c.isalnum() or c in "-_." for c in lab_id):
-        raise SpecError(path, "id", f"{lab_id!r} must be non-empty and use letters, digits, '-', '_' or '.'")
+    if not LAB_ID.fullmatch(lab_id):
+        # The id is a URL segment (<slug:key>): anything else, a '.' included, cannot be routed.
+        raise SpecError(
+            path, "id", f"{lab_id!r} cannot be part of the lab's address: use only ASCII letters, digits, '-' and '_'"
+        )
     title = _require(data, "title", str, path)
     engine = _require(data, "engine", str, path)
     if engine not in TOPOLOGIES:

@@ -348,14 +348,18 @@ def _read_projects(reader: _Reader, course: Curriculum, root: Path) -> None:
 def _read_labs(reader: _Reader, course: Curriculum, root: Path) -> None:
     # labs.spec is the one validator of lab folders; the site reuses it rather than
     # keeping a second copy of the rules.
+    from labs.contract import check_params, readme_promises
     from labs.spec import SpecError, find_labs, load_spec
 
     for folder in find_labs(root):
         try:
             spec = load_spec(folder)
         except SpecError as exc:
-            reader.problem(exc.path, 1, f"{exc.field_name}: {exc.problem}")
+            reader.problem(exc.path, exc.line, f"{exc.field_name}: {exc.problem}")
             continue
+        # Beyond the schema: parameters no check reads, README promises no check keeps.
+        for found in [*check_params(spec), *readme_promises(spec)]:
+            reader.problem(found.path, found.line, found.message)
         course.labs.append(
             LabData(
                 key=spec.id,
