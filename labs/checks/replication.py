@@ -102,7 +102,7 @@ def check_streaming(attempt: OperationalAttempt, check_spec: CheckSpec, params: 
             replication=rows,
         )
     row = streaming[0]
-    behind = row["replay_behind_bytes"]
+    behind = _replay_behind_bytes(attempt, row["replay_behind_bytes"])
     lag = row["replay_lag_s"]
     lag_text = f"replay lag {lag:.3f} s" if lag is not None else "no replay lag measured yet (idle)"
     limit = params.get("max_lag_bytes")
@@ -112,7 +112,9 @@ def check_streaming(attempt: OperationalAttempt, check_spec: CheckSpec, params: 
             False,
             f"The standby streams, but its replay is {behind} bytes behind the primary "
             f"(allowed {int(limit)}); {lag_text}.",
-            "Something delays replay on the standby: look for recovery_min_apply_delay.",
+            "Replay was still behind when the grader looked: reports on the standby can hold replay "
+            "back for a while, so end the runbook with wait_for_catchup (and leave out anything that "
+            "delays replay on purpose, such as recovery_min_apply_delay).",
             replication=rows,
         )
     return _result(
@@ -122,6 +124,19 @@ def check_streaming(attempt: OperationalAttempt, check_spec: CheckSpec, params: 
         f"{row['sync_state']}); it is {behind or 0} bytes behind in replay, {lag_text}.",
         replication=rows,
     )
+
+
+def _replay_behind_bytes(attempt: OperationalAttempt, reported: int | None) -> int | None:
+    """How far replay trails the primary, from the standby's own replay position: the
+    primary's pg_stat_replication is only as fresh as the standby's last status message
+    (up to wal_receiver_status_interval old), so it can show a caught-up standby as behind."""
+    try:
+        with attempt.connect("standby") as conn:
+            replayed = conn.execute("SELECT pg_last_wal_replay_lsn()::text").fetchone()[0]
+        with attempt.connect("primary") as conn:
+            return int(conn.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s)", [replayed]).fetchone()[0])
+    except (psycopg.Error, SandboxError, TypeError):  # hot_standby off: the primary's view is all there is
+        return reported
 
 
 def check_receives_writes(attempt: OperationalAttempt, check_spec: CheckSpec, params: dict[str, Any]) -> CheckResult:
