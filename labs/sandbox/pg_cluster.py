@@ -51,6 +51,7 @@ from labs.attempt import AnswerRejected, Attempt, LearnerTimeout
 from labs.runbook import MarkRef, RunbookError, Step, parse_lab_runbook
 from labs.sandbox import base
 from labs.sandbox import box as boxes
+from labs.sandbox import pg_standby_load as standby_load
 from labs.sandbox.base import SandboxDir, SandboxError
 from labs.sandbox.postgres import ADMIN_USER, initdb_template
 
@@ -454,6 +455,8 @@ def open_operational_attempt(spec: LabSpec, answer: str, deadline: float) -> Ite
         finally:
             started = time.monotonic()
             try:
+                if attempt is not None:
+                    standby_load.close_held(attempt)
                 cluster.close()
             finally:
                 if attempt is not None:
@@ -866,11 +869,17 @@ def promote(attempt: OperationalAttempt, instance: Instance, step: Step) -> str:
     with instance.connect(timeout=attempt.remaining()) as conn:
         if not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
             return "promoted"  # recovery_target_action = promote already did it: nothing to do
-        wait = max(1, int(attempt.remaining()))
-        done = conn.execute("SELECT pg_promote(true, %s)", [wait]).fetchone()[0]
-    if not done:
-        raise LearnerTimeout(f"{step.describe()}: promotion did not finish within the lab's time limit")
-    return "promoted"
+        # Ask without waiting, then poll with short queries: a long pg_promote(true) on a hot
+        # standby can be cancelled by a recovery conflict while replay finishes before promotion.
+        conn.execute("SELECT pg_promote(false)")
+        while time.monotonic() < attempt.deadline:
+            try:
+                if not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
+                    return "promoted"
+            except (psycopg.errors.QueryCanceled, psycopg.errors.SerializationFailure):
+                pass  # "canceling statement due to conflict with recovery": ask again
+            time.sleep(0.02)
+    raise LearnerTimeout(f"{step.describe()}: promotion did not finish within the lab's time limit")
 
 
 # -- standby -------------------------------------------------------------------------------------
@@ -889,6 +898,7 @@ def build_standby(attempt: OperationalAttempt) -> None:
         "written_at timestamptz NOT NULL DEFAULT clock_timestamp())",
         "the probe table",
     )
+    run_sql(primary, standby_load.create_load_table_sql(), "the report-load table")
     attempt.time_phase("primary_ready", started)
     started = time.monotonic()
     attempt.start_learner_clock(attempt.notes["opened"])
@@ -944,7 +954,7 @@ def run_standby_runbook(attempt: OperationalAttempt, primary: Instance) -> None:
                 with open(standby.data_dir / "postgresql.auto.conf", "a") as conf:
                     conf.write("\n# written by the learner's runbook\n")
                     conf.write("\n".join(conf_line(k, v) for k, v in settings.items()) + "\n")
-            cluster.launch(standby)
+            cluster.launch(standby, standby_load.STANDBY_SETTINGS)
             try:
                 ready = cluster.wait_until_ready(standby, attempt.deadline)
             except TimeoutError:
@@ -957,6 +967,9 @@ def run_standby_runbook(attempt: OperationalAttempt, primary: Instance) -> None:
                 raise AnswerRejected(
                     f"{step.describe()}: the standby stopped while starting: {fatal or standby.log_tail(3)}"
                 )
+            # Reports start on the standby at once (the lab's story): replay lags for a while, so
+            # only a runbook that waits for catch-up is caught up when the checks look.
+            standby_load.hold_replay(attempt, primary, standby)
         elif step.name == "wait_for_catchup":
             attempt.notes["catchup"] = wait_for_catchup(attempt, primary, step)
         elif step.name == "promote":
@@ -967,7 +980,7 @@ def run_standby_runbook(attempt: OperationalAttempt, primary: Instance) -> None:
 def wait_for_catchup(attempt: OperationalAttempt, primary: Instance, step: Step) -> dict[str, Any]:
     """Wait until the primary sees a standby replay everything it had written; a timeout is
     noted (the checks report the lag), not fatal: a lagging standby is a gradable outcome."""
-    timeout = min(step.args.get("timeout", 5.0), attempt.remaining())
+    timeout = standby_load.catchup_timeout(attempt, step.args.get("timeout"))
     until = time.monotonic() + timeout
     with primary.connect() as conn:
         target = str(conn.execute("SELECT pg_current_wal_lsn()").fetchone()[0])
@@ -1126,9 +1139,15 @@ def attach_shard(
     ]
     if keys:
         parts.append(sql.SQL("PRIMARY KEY ({})").format(sql.SQL(", ").join(map(sql.Identifier, keys))))
+    # A shard may hold several partitions of a table (modulus 6 over 3 shards): each gets its own
+    # remote table, so a partition's foreign scan never reads another partition's rows.
+    earlier = sum(1 for part in info["partitions"] if part["shard"] == shard)
+    remote_table = table if not earlier else f"{table}_{earlier + 1}"
     with server.connect() as remote:
-        remote.execute(sql.SQL("CREATE TABLE {} ({})").format(sql.Identifier(table), sql.SQL(", ").join(parts)))
-    foreign = f"{table}_shard{shard}"
+        remote.execute(
+            sql.SQL("CREATE TABLE {} ({})").format(sql.Identifier(remote_table), sql.SQL(", ").join(parts))
+        )
+    foreign = f"{table}_shard{shard}" if not earlier else f"{table}_shard{shard}_{earlier + 1}"
     if step.args["method"] == "hash":
         bounds = sql.SQL("WITH (MODULUS {}, REMAINDER {})").format(
             sql.Literal(step.args["modulus"]), sql.Literal(step.args["remainder"])
@@ -1137,10 +1156,14 @@ def attach_shard(
         bounds = sql.SQL("FROM ({}) TO ({})").format(range_bound(step.args["low"]), range_bound(step.args["high"]))
     conn.execute(
         sql.SQL("CREATE FOREIGN TABLE {} PARTITION OF {} FOR VALUES {} SERVER {} OPTIONS (table_name {})").format(
-            sql.Identifier(foreign), sql.Identifier(table), bounds, sql.Identifier(f"shard{shard}"), sql.Literal(table)
+            sql.Identifier(foreign),
+            sql.Identifier(table),
+            bounds,
+            sql.Identifier(f"shard{shard}"),
+            sql.Literal(remote_table),
         )
     )
-    return {"shard": shard, "foreign_table": foreign, "remote_table": table, "line": step.line}
+    return {"shard": shard, "foreign_table": foreign, "remote_table": remote_table, "line": step.line}
 
 
 def range_bound(value: int | str) -> sql.Composable:
@@ -1160,7 +1183,16 @@ def explain_shard_error(step: Step, exc: psycopg.Error) -> str:
             "remainder of the modulus for hash; from minvalue to maxvalue for range)."
         )
     elif "would overlap" in message:
-        advice = " Two range partitions claim the same values: make each from= start where the previous to= ends."
+        advice = (
+            " Two partitions claim the same values: for range, make each from= start where the previous to= "
+            "ends; for hash, give each remainder once (with several moduli, remainder r of modulus m also "
+            "covers r, r+m, r+2m … of a larger modulus)."
+        )
+    elif "modulus" in message and "factor" in message:
+        advice = (
+            " Mixed moduli are allowed when each divides the next larger one (3 and 6, not 3 and 4), "
+            "so every hash value still falls in exactly one partition."
+        )
     elif "invalid input syntax" in message or "does not match" in message:
         advice = " A bound does not fit the type of the shard key."
     return f"{step.describe()} failed: {message}.{advice}"
