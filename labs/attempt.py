@@ -19,6 +19,12 @@ class AnswerRejected(Exception):
     The message is shown to the learner as is."""
 
 
+class EngineUnsupported(Exception):
+    """This installation's engine cannot run what the answer uses (an emulated engine's
+    missing operator): the verdict names it, and the attempt does not count. The message is
+    shown to the learner as is."""
+
+
 @dataclass
 class Attempt:
     """Engine-specific subclasses add their handles (connections, ports, instances)."""

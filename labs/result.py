@@ -11,6 +11,7 @@ GRADED = "graded"  # every check ran; score is meaningful
 REJECTED = "rejected"  # the answer was refused before running (forbidden command, bad runbook)
 TIMEOUT = "timeout"  # the learner's work exceeded the lab's time limit
 UNAVAILABLE = "unavailable"  # this installation lacks a capability the lab needs
+UNSUPPORTED = "unsupported"  # this installation's engine cannot run something this answer uses
 PLATFORM_ERROR = "platform_error"  # our fault: a sandbox did not start, a bug in a check
 
 LEARNER_STATUSES = frozenset({GRADED, REJECTED, TIMEOUT})

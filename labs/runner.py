@@ -8,9 +8,9 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from labs.attempt import AnswerRejected, LearnerTimeout
+from labs.attempt import AnswerRejected, EngineUnsupported, LearnerTimeout
 from labs.checks import get_check
-from labs.result import PLATFORM_ERROR, REJECTED, TIMEOUT, UNAVAILABLE, CheckResult, Result
+from labs.result import PLATFORM_ERROR, REJECTED, TIMEOUT, UNAVAILABLE, UNSUPPORTED, CheckResult, Result
 from labs.sandbox import get_engine
 from labs.sandbox.base import SandboxError
 from labs.spec import LabSpec
@@ -117,6 +117,8 @@ def _grade(spec: LabSpec, answer: str, deadline: float, run: _GradingRun | None 
     except LearnerTimeout as exc:
         message = str(exc) or f"Your answer ran past this lab's limit of {spec.time_limit:g} s."
         return Result(score=0.0, gradable=True, status=TIMEOUT, message=message)
+    except EngineUnsupported as exc:  # not counted, and not retried: it would fail the same way
+        return Result.failed_by_platform(str(exc), UNSUPPORTED)
     except SandboxError as exc:
         breach = _limit_breach(run)
         if breach is not None:  # the answer hit its own box's limit: the learner's doing

@@ -58,7 +58,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import re
 import resource
 import secrets
 import shutil
@@ -73,7 +72,7 @@ from typing import Any
 
 from bson import ObjectId, json_util
 
-from labs.attempt import AnswerRejected, Attempt, LearnerTimeout
+from labs.attempt import AnswerRejected, Attempt, EngineUnsupported, LearnerTimeout
 from labs.sandbox.base import (
     SandboxDir,
     SandboxError,
@@ -97,6 +96,14 @@ from labs.sandbox.bounds import (
     json_depth_error,
 )
 from labs.sandbox.box import sandbox_env
+from labs.sandbox.mongo_emulation import (  # noqa: F401  (schema_errors: part of this module's interface)
+    EmulationUnsupported,
+    _describe,
+    classify_failure,
+    schema_errors,
+    unsupported_feature,
+    validator_errors,
+)
 from labs.spec import LabSpec
 
 HOST = "127.0.0.1"
@@ -173,10 +180,6 @@ class AnswerFormatError(ValueError):
 
 class OperationError(Exception):
     """MongoDB refused an operation or a query: the learner's (or the seed's) doing."""
-
-
-class EmulationUnsupported(Exception):
-    """The emulated engine cannot do what the lab asks: this installation's limit."""
 
 
 class StoreTimeout(Exception):
@@ -480,155 +483,6 @@ def parse_seed(text: str, source: str) -> MongoSeed:
     return MongoSeed(collections, indexes, validators)
 
 
-# --------------------------------------------------------------------------- emulated validation
-
-
-_BSON_TYPES = {
-    "double": lambda v: isinstance(v, float),
-    "string": lambda v: isinstance(v, str),
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "objectId": lambda v: isinstance(v, ObjectId),
-    "bool": lambda v: isinstance(v, bool),
-    "date": lambda v: type(v).__name__ == "datetime",
-    "null": lambda v: v is None,
-    "int": lambda v: isinstance(v, int) and not isinstance(v, bool) and -(2**31) <= v < 2**31,
-    "long": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "decimal": lambda v: type(v).__name__ == "Decimal128",
-    "number": lambda v: (isinstance(v, (int, float)) and not isinstance(v, bool)) or type(v).__name__ == "Decimal128",
-    "regex": lambda v: type(v).__name__ in ("Regex", "Pattern"),
-    "binData": lambda v: isinstance(v, bytes) or type(v).__name__ == "Binary",
-    "timestamp": lambda v: type(v).__name__ == "Timestamp",
-}
-_JSON_TYPES = {
-    "object": "object",
-    "array": "array",
-    "string": "string",
-    "number": "number",
-    "boolean": "bool",
-    "null": "null",
-}
-_SCHEMA_KEYWORDS = {
-    "bsonType", "type", "required", "properties", "additionalProperties", "patternProperties", "enum",
-    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern",
-    "items", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties", "anyOf", "allOf",
-    "oneOf", "not", "description", "title",
-}  # fmt: skip
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if type(value).__name__ == "Decimal128":
-        return float(value.to_decimal())
-    return None
-
-
-def schema_errors(schema: dict, value: Any, path: str = "") -> list[str]:
-    """Why ``value`` fails a $jsonSchema (MongoDB's subset of draft 4), as sentences."""
-    unknown = set(schema) - _SCHEMA_KEYWORDS
-    if unknown:
-        raise EmulationUnsupported(f"the $jsonSchema keyword(s) {', '.join(sorted(unknown))}")
-    label = f"field `{path}`" if path else "the document"
-    errors: list[str] = []
-    for keyword, names in (("bsonType", None), ("type", _JSON_TYPES)):
-        if keyword in schema:
-            wanted = schema[keyword] if isinstance(schema[keyword], list) else [schema[keyword]]
-            mapped = [names.get(w, w) if names else w for w in wanted]
-            for name in mapped:
-                if name not in _BSON_TYPES:
-                    raise EmulationUnsupported(f"the {keyword} {name!r}")
-            if not any(_BSON_TYPES[name](value) for name in mapped):
-                return [f"{label} must be of type {' or '.join(wanted)} (got {_describe(value)})"]
-    if "enum" in schema and value not in schema["enum"]:
-        errors.append(f"{label} must be one of {json_util.dumps(schema['enum'])} (got {_describe(value)})")
-    number = _number(value)
-    if number is not None:
-        if "minimum" in schema and (
-            number < schema["minimum"] or (schema.get("exclusiveMinimum") and number == schema["minimum"])
-        ):
-            errors.append(f"{label} must be at least {schema['minimum']} (got {_describe(value)})")
-        if "maximum" in schema and (
-            number > schema["maximum"] or (schema.get("exclusiveMaximum") and number == schema["maximum"])
-        ):
-            errors.append(f"{label} must be at most {schema['maximum']} (got {_describe(value)})")
-    if isinstance(value, str):
-        if "minLength" in schema and len(value) < schema["minLength"]:
-            errors.append(f"{label} must have at least {schema['minLength']} characters")
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            errors.append(f"{label} must have at most {schema['maxLength']} characters")
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            errors.append(f"{label} must match the pattern {schema['pattern']!r} (got {_describe(value)})")
-    if isinstance(value, list):
-        if "minItems" in schema and len(value) < schema["minItems"]:
-            errors.append(f"{label} must have at least {schema['minItems']} items")
-        if "maxItems" in schema and len(value) > schema["maxItems"]:
-            errors.append(f"{label} must have at most {schema['maxItems']} items")
-        if schema.get("uniqueItems") and len({json_util.dumps(v, sort_keys=True) for v in value}) != len(value):
-            errors.append(f"{label} must not repeat items")
-        if isinstance(schema.get("items"), dict):
-            for i, item in enumerate(value):
-                errors += schema_errors(schema["items"], item, f"{path}.{i}" if path else str(i))
-    if isinstance(value, dict):
-        for name in schema.get("required", []):
-            if name not in value:
-                errors.append(f"field `{path + '.' if path else ''}{name}` is required")
-        properties = schema.get("properties", {})
-        for name, sub in properties.items():
-            if name in value:
-                errors += schema_errors(sub, value[name], f"{path}.{name}" if path else name)
-        patterns = schema.get("patternProperties", {})
-        for name, item in value.items():
-            for pattern, sub in patterns.items():
-                if re.search(pattern, name):
-                    errors += schema_errors(sub, item, f"{path}.{name}" if path else name)
-        extra = schema.get("additionalProperties", True)
-        unknown_fields = [n for n in value if n not in properties and not any(re.search(p, n) for p in patterns)]
-        if extra is False and unknown_fields:
-            errors.append(f"{label} has fields the schema does not allow: {', '.join(unknown_fields)}")
-        elif isinstance(extra, dict):
-            for name in unknown_fields:
-                errors += schema_errors(extra, value[name], f"{path}.{name}" if path else name)
-        if "minProperties" in schema and len(value) < schema["minProperties"]:
-            errors.append(f"{label} must have at least {schema['minProperties']} fields")
-        if "maxProperties" in schema and len(value) > schema["maxProperties"]:
-            errors.append(f"{label} must have at most {schema['maxProperties']} fields")
-    for sub in schema.get("allOf", []):
-        errors += schema_errors(sub, value, path)
-    if "anyOf" in schema and not any(not schema_errors(sub, value, path) for sub in schema["anyOf"]):
-        errors.append(f"{label} matches none of the anyOf alternatives")
-    if "oneOf" in schema and sum(not schema_errors(sub, value, path) for sub in schema["oneOf"]) != 1:
-        errors.append(f"{label} must match exactly one of the oneOf alternatives")
-    if "not" in schema and not schema_errors(schema["not"], value, path):
-        errors.append(f"{label} matches a schema it must not match")
-    return errors
-
-
-def _describe(value: Any) -> str:
-    text = json_util.dumps(value)
-    return text if len(text) <= 60 else text[:59] + "…"
-
-
-def validator_errors(validator: dict, document: dict) -> list[str]:
-    """Why a document fails a collection validator: $jsonSchema plus query operators."""
-    from mongomock.filtering import filter_applies
-
-    errors: list[str] = []
-    rest = {k: v for k, v in validator.items() if k != "$jsonSchema"}
-    if "$jsonSchema" in validator:
-        errors += schema_errors(validator["$jsonSchema"], document)
-    if rest:
-        try:
-            matches = filter_applies(rest, document)
-        except NotImplementedError as exc:
-            raise EmulationUnsupported(f"this validator ({exc})") from None
-        if not matches:
-            errors.append(f"the document does not match {_describe(rest)}")
-    return errors
-
-
 # --------------------------------------------------------------------------- the store
 
 
@@ -642,10 +496,7 @@ def _normalize_index(name: str, info: dict) -> dict:
 
 def _is_unsupported(exc: Exception) -> str | None:
     """The MongoDB feature an emulated failure is about, if real MongoDB has it."""
-    for name in re.findall(r"\$[A-Za-z]+", str(exc)):
-        if name in MONGODB_OPERATORS:
-            return name
-    return None
+    return unsupported_feature(exc, MONGODB_OPERATORS)
 
 
 class DocumentStore:
@@ -808,12 +659,19 @@ class DocumentStore:
 
     # -- reading
 
-    def query(self, db_name: str, query: MongoQuery, timeout: float, as_grader: bool = False) -> list[dict]:
-        """Up to MAX_RESULT_DOCUMENTS + 1 documents of a query (one more tells 'too many')."""
+    def query(
+        self, db_name: str, query: MongoQuery, timeout: float, as_grader: bool = False, reverse_groups: bool = False
+    ) -> list[dict]:
+        """Up to MAX_RESULT_DOCUMENTS + 1 documents of a query (one more tells 'too many').
+        Emulated: $group's output comes in this server's shuffle, or its exact reverse."""
         db = (self.grader if as_grader else self.learner)[db_name]
         coll = db[query.collection]
         limit = MAX_RESULT_DOCUMENTS + 1
         extra = {} if self.emulated else {"maxTimeMS": max(1, int(timeout * 1000))}
+        if self.emulated:
+            from labs.sandbox.mongo_stages import set_group_order
+
+            set_group_order(reverse=reverse_groups)
         try:
             if query.pipeline is not None:
                 cursor = coll.aggregate(list(query.pipeline), **extra)
@@ -835,18 +693,15 @@ class DocumentStore:
                 if len(documents) >= limit:
                     break
             return documents
-        except NotImplementedError as exc:
-            feature = _is_unsupported(exc)
-            if feature:
-                raise EmulationUnsupported(f"{feature} ({exc})") from None
-            raise OperationError(_error_text(exc)) from None
+        except (OperationError, MemoryError):
+            raise
         except Exception as exc:
-            if not exc.__class__.__module__.startswith(("pymongo", "mongomock", "bson")):
-                raise
             if self.emulated:
-                feature = _is_unsupported(exc)
-                if feature and "Unrecognized" in str(exc):
-                    raise EmulationUnsupported(f"{feature} ({exc})") from None
+                unsupported = classify_failure(exc, MONGODB_OPERATORS)
+                if unsupported:
+                    raise EmulationUnsupported(unsupported) from None
+            elif not exc.__class__.__module__.startswith(("pymongo", "bson")):
+                raise
             if getattr(exc, "code", None) == 50:  # MaxTimeMSExpired
                 raise StoreTimeout() from None
             raise OperationError(_error_text(exc)) from None
@@ -972,6 +827,8 @@ def _serve_emulated(connection: Any, memory_limit: int, account: tuple[int, int]
     """The emulated server's main loop (in the forked child)."""
     import mongomock
 
+    from labs.sandbox import mongo_stages  # before dropping root: the sandbox user may not read our files
+
     try:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -983,6 +840,9 @@ def _serve_emulated(connection: Any, memory_limit: int, account: tuple[int, int]
         os.setuid(account[0])
     client = mongomock.MongoClient()
     store = DocumentStore(client, client, emulated=True)
+    # MongoDB 7's operators that mongomock lacks, and $group's unordered output (a fresh seed
+    # per server, so per attempt), patched into this child's mongomock only.
+    mongo_stages.install()
     while True:
         try:
             name, args = connection.recv()
@@ -1097,8 +957,10 @@ class RemoteStore:
     def apply(self, db_name: str, op: MongoOperation, timeout: float) -> str:
         return self.server.call("apply", db_name, op, timeout, timeout=timeout)
 
-    def query(self, db_name: str, query: MongoQuery, timeout: float, as_grader: bool = False) -> list[dict]:
-        return self.server.call("query", db_name, query, timeout, as_grader, timeout=timeout)
+    def query(
+        self, db_name: str, query: MongoQuery, timeout: float, as_grader: bool = False, reverse_groups: bool = False
+    ) -> list[dict]:
+        return self.server.call("query", db_name, query, timeout, as_grader, reverse_groups, timeout=timeout)
 
     def indexes(self, db_name: str, collection: str) -> list[dict]:
         return self.server.call("indexes", db_name, collection)
@@ -1442,9 +1304,7 @@ class MongoAttempt(Attempt):
                 raise SandboxError("the MongoDB sandbox did not answer in time") from None
             raise LearnerTimeout(self._timeout_message()) from None
         except EmulationUnsupported as exc:
-            raise SandboxError(
-                f"the emulated MongoDB engine (mongomock) does not support {exc}; install mongod to grade this"
-            ) from None
+            raise EngineUnsupported(unsupported_message(str(exc))) from None
 
     def _timeout_message(self) -> str:
         return (
@@ -1463,6 +1323,17 @@ class MongoAttempt(Attempt):
         parts = [f"{o.operation.describe()}: {o.error}" for o in errors[:limit]]
         more = f" and {len(errors) - limit} more" if len(errors) > limit else ""
         return "MongoDB refused some of your operations: " + "; ".join(parts) + more + "."
+
+
+def unsupported_message(what: str) -> str:
+    """The verdict for an answer the emulated engine cannot run: it names the operator, and
+    says that it is this installation's limit, not the learner's mistake."""
+    return (
+        f"This installation runs MongoDB labs on an emulated engine (mongomock, no mongod installed), and it "
+        f"does not support {what}. On a real MongoDB 7 server your answer may well be right, so this attempt "
+        "does not count. To be graded here, write it with other stages or operators (the lesson's are all "
+        "supported), or ask your instructor."
+    )
 
 
 class MongoEngine:

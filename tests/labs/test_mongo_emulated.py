@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from labs.attempt import LearnerTimeout
+from labs.attempt import EngineUnsupported, LearnerTimeout
 from labs.checks import mongo as mongo_checks
 from labs.checks.mongo import CheckParamError
-from labs.result import PLATFORM_ERROR, TIMEOUT, UNAVAILABLE
+from labs.result import PLATFORM_ERROR, TIMEOUT, UNAVAILABLE, UNSUPPORTED
 from labs.runner import grade
 from labs.sandbox import base
 from labs.sandbox import mongo as mongo_engine
@@ -193,9 +193,10 @@ def test_a_runaway_pipeline_ends_as_a_timeout_within_the_limit_plus_one_second(t
 def test_a_feature_the_emulation_lacks_is_the_platforms_limit_not_a_failure(tmp_path):
     spec = load_spec(write_lab(tmp_path / "lab", RESULT_CHECK, ORDERS, REFERENCE))
     result = grade(spec, answer_with([{"$project": {"r": {"$range": [0, 3]}}}]))
-    assert result.status == PLATFORM_ERROR
+    assert result.status == UNSUPPORTED  # not platform_error: a retry would fail the same way
     assert not result.gradable
     assert "does not support $range" in result.message
+    assert "emulated engine" in result.message and "does not count" in result.message
 
 
 def test_a_misspelt_stage_is_the_learners_mistake(tmp_path):
@@ -369,7 +370,7 @@ def test_author_mistakes_in_mongo_checks_name_the_check(attempt, params, problem
 
 
 def test_explain_on_the_emulated_engine_is_a_platform_limit(attempt):
-    with pytest.raises(SandboxError, match="does not support explain"):
+    with pytest.raises(EngineUnsupported, match="does not support explain"):
         run(attempt, {"explain": {"collection": "orders", "find": {"customer": "ada"}}})
 
 
