@@ -149,16 +149,29 @@ def show(document: Any, limit: int = 200) -> str:
     return clip_text(text, limit)
 
 
-def preview(documents: list[dict], budget: int = 20_000) -> list[Any]:
-    """The first documents as plain JSON (relaxed extended JSON), within a size budget."""
-    shown: list[Any] = []
+def preview(documents: list[dict], budget: int = 20_000) -> dict[str, Any]:
+    """The first documents as the table every verdict shows (``columns``, ``rows``,
+    ``truncated``, ``row_count``): one column per top-level field in order of appearance,
+    nested values as relaxed extended JSON, a field a document lacks as "(missing)"."""
+    shown: list[dict] = []
     for document in documents[:PREVIEW]:
         text = json_util.dumps(clip(document), json_options=json_util.RELAXED_JSON_OPTIONS)
         budget -= len(text)
         if budget < 0:
             break
         shown.append(json.loads(text))
-    return shown
+    columns = list(dict.fromkeys(key for document in shown for key in document))
+    rows = [[_cell(document, column) for column in columns] for document in shown]
+    return {"columns": columns, "rows": rows, "truncated": len(shown) < len(documents), "row_count": len(documents)}
+
+
+def _cell(document: dict, column: str) -> Any:
+    if column not in document:
+        return "(missing)"
+    value = document[column]
+    if isinstance(value, (dict, list)):
+        return clip_text(json.dumps(value, separators=(", ", ": ")), 200)
+    return value
 
 
 def _get_path(document: dict, path: str) -> tuple[bool, Any]:
@@ -226,14 +239,16 @@ def _check_result(
                 return [_hidden_refusal(attempt.parsed.query, str(exc))]
             return [_refusal(attempt.parsed.query, str(exc))]
         if dataset != "hidden":  # the hidden dataset's documents never reach the learner
-            artifacts.setdefault("preview", {})[dataset] = {"yours": preview(actual), "expected": preview(expected)}
+            artifacts["preview"], artifacts["expected_preview"] = preview(actual), preview(expected)
         problem = compare_documents(expected, actual, tolerance, keys if ordered else None, bool(ordered))
+        if problem is not None and dataset == "hidden":
+            problem = hidden_problem(expected, actual, tolerance, keys if ordered else None, bool(ordered))
+        if problem is None and ordered:
+            problem = _order_rests_on_group(attempt, dataset, expected, tolerance, keys)
         if problem is None:
             verified.append(f"{len(expected)} document(s) match the reference {DATASET_LABELS[dataset]}")
             passed.append(dataset)
             continue
-        if dataset == "hidden":
-            problem = hidden_problem(expected, actual, tolerance, keys if ordered else None, bool(ordered))
         if len(datasets) > 1 or dataset != "seed":
             label = DATASET_LABELS[dataset]
             problem = Problem(f"{label[0].upper()}{label[1:]}: {problem.message}", problem.hint)
@@ -357,6 +372,30 @@ def compare_documents(
         if not close(e, a, tolerance):
             return _order_problem(position, e, a, keys)
     return None
+
+
+def _order_rests_on_group(
+    attempt: MongoAttempt, dataset: str, expected: list[dict], tolerance: float, keys: list[str] | None
+) -> Problem | None:
+    """The order is right, but is it right by luck? mongod emits $group's documents in no
+    defined order; run the answer again with them in the reverse of the first run's order."""
+    try:
+        again = attempt.results_in_other_group_order(dataset)
+    except OperationError:
+        return None  # it ran once; a failure now is not about order
+    if again is None or compare_documents(expected, again, tolerance, keys, True) is None:
+        return None
+    position = next(
+        (i for i, (e, a) in enumerate(zip(expected, again, strict=False), start=1) if not close(e, a, tolerance)), 1
+    )
+    seen = "" if dataset == "hidden" else f" (document {position} became {show(again[position - 1])})"
+    return Problem(
+        "Your documents came out in the expected order this time, but only because of the order $group happened "
+        f"to produce: with its groups in another, equally valid order your order changed{seen}. MongoDB does not "
+        "order $group's output, so documents that tie on every field of your $sort can come in any order.",
+        "Add the lab's tie-breaker as a further field of your final $sort, after the stages that change the "
+        "documents.",
+    )
 
 
 def _order_problem(position: int, expected: dict, actual: dict, keys: list[str] | None) -> Problem:

@@ -58,6 +58,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import resource
 import secrets
 import shutil
@@ -1291,6 +1292,19 @@ class MongoAttempt(Attempt):
             query = answer.query
             self._results[key] = self._call(lambda t: self.store.query(name, query, t), platform=who == "solution")
         return self._results[key]
+
+    def results_in_other_group_order(self, dataset: str = "seed") -> list[dict] | None:
+        """The learner's query again with every $group's output in the reverse of the first
+        run's (equally valid) order, or None when that cannot change anything (a real mongod,
+        or no $group). Two runs in opposite orders swap every pair of tied groups, so an
+        answer whose order rests on an accidental one shows it here."""
+        query = self.parsed.query
+        if self.engine_kind != "emulated" or query is None or query.pipeline is None:
+            return None
+        if not re.search(r'"\$(group|sortByCount)"', json_util.dumps(list(query.pipeline))):
+            return None
+        name = self.database(dataset, "learner")
+        return self._call(lambda t: self.store.query(name, query, t, reverse_groups=True))
 
     def _call(self, fn: Any, platform: bool = False) -> Any:
         """Run a store call within the attempt's deadline (the learner's time) or the platform's."""

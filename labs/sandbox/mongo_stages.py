@@ -179,7 +179,8 @@ def _handle_group_stage(in_collection: list, database: Any, options: Any) -> lis
         raise OperationFailure("a group specification must include an _id")
     if not in_collection:
         return []
-    groups = list(_original_group(in_collection, database, options))
+    # mongod puts _id first in each group's document (mongomock puts it last)
+    groups = [{"_id": g["_id"], **g} for g in _original_group(in_collection, database, options)]
     random.Random(f"{_ORDER['seed']}:{_ORDER['calls']}").shuffle(groups)
     _ORDER["calls"] += 1
     if _ORDER["reverse"]:
