@@ -13,6 +13,8 @@ The answer runs first as a script. Parameters (each optional; tables are ``name`
     column_types = [{ table = "orders", column = "amount", type = "numeric(10,2)" }]
     indexes = [{ table = "orders", columns = ["customer_id"], unique = false }]
     must_fail = ["INSERT INTO orders ...", { sql = "...", why = "a quantity must be positive" }]
+    # one probe per value, {{value}} in sql and why replaced by the value as a SQL literal:
+    must_fail = [{ sql = "INSERT INTO orders (status) VALUES ({{value}})", values = ["lost", "PAID"] }]
     must_succeed = ["INSERT INTO ...", { sql = "...", why = "..." }]
 
 Behaviour statements run as the learner, each in a transaction that is rolled back, so they
@@ -65,8 +67,8 @@ def check(attempt: PgAttempt, check_spec: CheckSpec) -> CheckResult:
                     passed.append(rule(catalog, item))
                 except Problem as problem:
                     problems.append(problem)
-    probes = [(item, True) for item in _as_list(params.get("must_fail"))]
-    probes += [(item, False) for item in _as_list(params.get("must_succeed"))]
+    probes = [(item, True) for item in expand_values(_as_list(params.get("must_fail")))]
+    probes += [(item, False) for item in expand_values(_as_list(params.get("must_succeed")))]
     behaviour: list[dict[str, Any]] = [{} for _ in probes]
     if probes:
         with attempt.platform_work():
@@ -153,9 +155,22 @@ class Catalog:
     def table_name(self, oid: int) -> str:
         return self.rows("SELECT relname FROM pg_class WHERE oid = %s", (oid,))[0][0]
 
+    def index_columns_used(self, index_oid: int, table_oid: int) -> list[str]:
+        """Every table column an index depends on, in its keys or its expressions (pg_depend
+        records the columns an expression reads), so lower(email) counts as using email."""
+        rows = self.rows(
+            "SELECT DISTINCT a.attname FROM pg_depend d JOIN pg_attribute a "
+            "ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid "
+            "WHERE d.classid = 'pg_class'::regclass AND d.objid = %s "
+            "AND d.refclassid = 'pg_class'::regclass AND d.refobjid = %s AND d.refobjsubid > 0",
+            (index_oid, table_oid),
+        )
+        return sorted(r[0] for r in rows)
+
     def indexes(self, table_oid: int) -> list[dict[str, Any]]:
         rows = self.rows(
-            "SELECT i.relname, x.indkey::int2[], x.indisunique, x.indpred IS NOT NULL, x.indisprimary "
+            "SELECT i.relname, x.indkey::int2[], x.indisunique, x.indpred IS NOT NULL, x.indisprimary, "
+            "x.indexrelid, x.indnkeyatts "
             "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s",
             (table_oid,),
         )
@@ -163,12 +178,15 @@ class Catalog:
             {
                 "name": name,
                 "columns": self.columns_of(table_oid, [k for k in keys if k]),
-                "expression": 0 in keys,
+                # key columns only: INCLUDE columns are carried, not unique
+                "key_columns": self.columns_of(table_oid, [k for k in keys[:nkeys] if k]),
+                "expression": 0 in keys[:nkeys],
                 "unique": unique,
                 "partial": partial,
                 "primary": primary,
+                "oid": oid,
             }
-            for name, keys, unique, partial, primary in rows
+            for name, keys, unique, partial, primary, oid, nkeys in rows
         ]
 
 
@@ -232,10 +250,16 @@ def rule_foreign_keys(catalog: Catalog, item: dict[str, Any]) -> str:
 
 def rule_unique(catalog: Catalog, item: dict[str, Any]) -> str:
     table, want = item["table"], _columns(item)
-    for index in catalog.indexes(catalog.table(table)):
-        whole_table = index["unique"] and not index["partial"] and not index["expression"]
-        if whole_table and sorted(index["columns"]) == sorted(want):
+    oid = catalog.table(table)
+    for index in catalog.indexes(oid):
+        if not index["unique"] or index["partial"]:
+            continue
+        if not index["expression"] and sorted(index["key_columns"]) == sorted(want):
             return f"{table}{_cols(want)} is unique"
+        # a unique index on an expression of exactly these columns, e.g. lower(email): equal
+        # values give equal expressions, so it refuses every duplicate a plain UNIQUE does
+        if index["expression"] and catalog.index_columns_used(index["oid"], oid) == sorted(want):
+            return f"{table}{_cols(want)} is unique (index {index['name']} on an expression of it)"
     raise Problem(
         f"Nothing makes {table}{_cols(want)} unique: two rows could share the same value.",
         f"Add UNIQUE {_cols(want)} to the table (a unique constraint).",
@@ -254,19 +278,84 @@ def rule_not_null(catalog: Catalog, item: dict[str, Any]) -> str:
     for column in _columns(item):
         if column not in flags:
             raise Problem(f"{table} has no column {column}.", "Check the column names the lab asks for.")
-        if not flags[column]:
+        if not flags[column] and not _check_forbids_null(catalog, oid, column):
             raise Problem(
                 f"{table}.{column} accepts NULL; it must be NOT NULL.", f"Declare the column as {column} ... NOT NULL."
             )
     return f"{table}{_cols(_columns(item))} are NOT NULL"
 
 
+def _check_forbids_null(catalog: Catalog, table_oid: int, column: str) -> bool:
+    """Does a validated CHECK refuse NULL in ``column``? True when one of its top-level AND
+    terms is ``column IS NOT NULL`` (a CHECK (status IS NOT NULL) behaves as NOT NULL does)."""
+    rows = catalog.rows(
+        "SELECT pg_get_constraintdef(oid), quote_ident(%s) FROM pg_constraint "
+        "WHERE conrelid = %s AND contype = 'c' AND convalidated",
+        (column, table_oid),
+    )
+    for definition, quoted in rows:
+        body = re.sub(r"^CHECK\s*", "", definition.strip(), flags=re.I)
+        body = re.sub(r"\s+NO INHERIT$", "", body)
+        if any(_unwrap(term) == f"{quoted} IS NOT NULL" for term in _top_level_and(_unwrap(body))):
+            return True
+    return False
+
+
+def _unwrap(text: str) -> str:
+    """``((x))`` -> ``x``: drop parentheses that enclose the whole expression."""
+    text = text.strip()
+    while text.startswith("(") and text.endswith(")") and _closing(text, 0) == len(text) - 1:
+        text = text[1:-1].strip()
+    return text
+
+
+def _closing(text: str, start: int) -> int:
+    depth, quoted = 0, False
+    for i in range(start, len(text)):
+        c = text[i]
+        if c == "'":
+            quoted = not quoted
+        elif not quoted and c == "(":
+            depth += 1
+        elif not quoted and c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def _top_level_and(text: str) -> list[str]:
+    terms, depth, quoted, start = [], 0, False, 0
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "'":
+            quoted = not quoted
+        elif not quoted and c == "(":
+            depth += 1
+        elif not quoted and c == ")":
+            depth -= 1
+        elif not quoted and depth == 0 and text.startswith(" AND ", i):
+            terms.append(text[start:i])
+            start = i + 5
+            i += 5
+            continue
+        i += 1
+    terms.append(text[start:])
+    return terms
+
+
 def rule_checks_exist(catalog: Catalog, item: Any) -> str:
     item = {"table": item} if isinstance(item, str) else item
     table, want = item["table"], _columns(item)
-    for constraint in catalog.constraints(catalog.table(table), "c"):
+    oid = catalog.table(table)
+    for constraint in catalog.constraints(oid, "c"):
         if all(column in constraint["columns"] for column in want):
             return f"{table} has {constraint['definition']}"
+    # the allowed values kept in a lookup table the column references: the same rule, as data
+    for constraint in catalog.constraints(oid, "f"):
+        if want and sorted(constraint["columns"]) == sorted(want):
+            return f"{table}{_cols(want)} takes its values from {constraint['ref_table']} ({constraint['definition']})"
     about = f" on {_cols(want)}" if want else ""
     raise Problem(
         f"{table} has no CHECK constraint{about}.",
@@ -344,6 +433,35 @@ _TARGET = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE(?:\s+ONLY)?|DELETE\s+FROM(?:\
 _KINDS = {"23505": "up", "23514": "c", "23503": "f", "23P01": "x"}
 
 
+def sql_literal(value: Any) -> str:
+    """A TOML value as SQL: numbers as they are, text quoted, booleans as TRUE/FALSE."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if value is None:
+        return "NULL"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def expand_values(items: list[Any]) -> list[Any]:
+    """A probe with ``values = [...]`` becomes one probe per value, ``{{value}}`` in its sql
+    replaced by the value as a SQL literal (in ``why`` by the literal too). One probe per
+    value: a CHECK admitting a single extra status, or refusing a single legal price, fails."""
+    expanded: list[Any] = []
+    for item in items:
+        if not isinstance(item, dict) or "values" not in item:
+            expanded.append(item)
+            continue
+        for value in item["values"]:
+            literal = sql_literal(value)
+            probe = {k: v for k, v in item.items() if k != "values"}
+            probe["sql"] = str(item["sql"]).replace("{{value}}", literal)
+            probe["why"] = str(item.get("why", "")).replace("{{value}}", literal)
+            expanded.append(probe)
+    return expanded
+
+
 def _behaviour(attempt: PgAttempt, item: Any, *, should_fail: bool, problems: list[Problem]) -> dict[str, Any]:
     sql = item if isinstance(item, str) else item["sql"]
     why = "" if isinstance(item, str) else str(item.get("why", ""))
@@ -357,10 +475,17 @@ def _behaviour(attempt: PgAttempt, item: Any, *, should_fail: bool, problems: li
                 for position, statement in enumerate(statements, 1):
                     failed_at = position
                     attempt.execute_statement(conn, statement)
+                if statements:
+                    # the probe is rolled back, never committed: check DEFERRABLE INITIALLY
+                    # DEFERRED constraints now, as COMMIT would after the last statement
+                    with attempt.learner_call(statements[-1]):
+                        conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
         except LearnerSqlError as exc:
             error = exc
-    shown = " ".join(sql.split())
-    shown = shown if len(shown) <= 120 else shown[:119] + "…"
+    # the statement that matters is the last one (the earlier ones only set up valid rows)
+    shown = statements[-1].short(160) if statements else ""
+    if len(statements) > 1:
+        shown = f"{shown} (after {len(statements) - 1} statement{'s' if len(statements) > 2 else ''} adding valid rows)"
     record = {"sql": sql, "expected": "fail" if should_fail else "succeed", "failed": error is not None}
     if error is not None:
         record["error"] = _server_error(error)
@@ -389,7 +514,9 @@ def _behaviour(attempt: PgAttempt, item: Any, *, should_fail: bool, problems: li
         reason = f" ({why})" if why else ""
         problems.append(
             Problem(
-                f"This statement should work{reason}, but Postgres refused it: {shown} — {_server_error(error)}",
+                f"This statement should work{reason}, but Postgres refused it: "
+                f"{statements[failed_at - 1].short(160) if 0 < failed_at <= len(statements) else shown} — "
+                f"{_server_error(error)}",
                 "A constraint is stricter than the lab asks, or a column is missing or misnamed.",
             )
         )
