@@ -66,13 +66,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_grade(lab_dir: Path, answer_file: Path, *, as_json: bool = False) -> int:
+    from labs.answer import AnswerInputError, read_answer_file
     from labs.runner import grade
 
     try:
         spec = load_spec(lab_dir)
-        answer = answer_file.read_text(encoding="utf-8")
+        answer = read_answer_file(answer_file)
     except (SpecError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except AnswerInputError as exc:  # bad bytes, empty, huge: the learner's to fix, not a crash
+        for problem in exc.problems:
+            print(f"error: {answer_file}: {problem}", file=sys.stderr)
         return 2
     result = grade(spec, answer)
     if as_json:

@@ -9,3 +9,6 @@ urlpatterns = [
     path("", include("apps.grading.urls")),
     path("", include("apps.courses.urls")),
 ]
+
+# A lab answer too large to be read gets its reason on the lab page, not a bare 400.
+handler400 = "apps.grading.views.bad_request"

@@ -54,10 +54,11 @@ def load_lab_spec(lab: Lab):
 
 def validate_answer(lab: Lab, answer: str) -> list[str]:
     """Problems that make an answer pointless to queue (empty, too long, invalid runbook)."""
-    if not answer.strip():
-        return ["Your answer is empty. Write your answer in the editor, then submit."]
-    if len(answer) > MAX_ANSWER_CHARS:
-        return [f"Your answer is {len(answer):,} characters long; the limit is {MAX_ANSWER_CHARS:,}."]
+    from labs.answer import answer_problems
+
+    problems = answer_problems(answer)  # empty, too long, NUL or undecodable characters: as the CLI says
+    if problems:
+        return problems
     spec = load_lab_spec(lab)
     if spec.answer_format == "runbook":
         from labs.runbook import RunbookError, parse_lab_runbook

@@ -1,8 +1,12 @@
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve
+from django.views import defaults
 from django.views.decorators.http import require_POST
 
 from apps.courses.models import Lab
@@ -65,20 +69,50 @@ def lab_submit(request, key: str):
         response["Retry-After"] = str(exc.retry_after)
         return response
     if request.htmx:
-        context = {"submission": submission, "hidden_feedback": _hidden_feedback(find_lab_rule(request.user, lab))}
+        rule = find_lab_rule(request.user, lab)
+        context = {"submission": submission, "hidden_feedback": _hidden_feedback(rule), "rule": rule}
         return render(request, "grading/_submission.html", context)
     return redirect("grading:submission", submission_id=submission.pk)
 
 
-def _refuse(request, lab: Lab, answer: str, problems: list[str], *, status: int):
+def _refuse(request, lab: Lab, answer: str | None, problems: list[str], *, status: int):
     """Nothing is lost: the page comes back with the learner's text and the reasons; htmx
-    gets just the reasons, put under the editor (its text is untouched) and not over the verdict."""
+    gets just the reasons, put under the editor (its text is untouched) and not over the verdict.
+    The earlier verdict stays, labelled as the earlier attempt's so it is not read as this one's."""
     if request.htmx:
-        response = render(request, "grading/_problems.html", {"problems": problems}, status=status)
+        latest = Submission.objects.filter(user=request.user, lab=lab).first()
+        context = {"problems": problems, "latest": latest, "stale_oob": True}
+        response = render(request, "grading/_problems.html", context, status=status)
         response["HX-Retarget"] = "#problems"
         response["HX-Reswap"] = "innerHTML"
         return response
     return render(request, "grading/lab.html", _lab_context(request, lab, answer, problems), status=status)
+
+
+def bad_request(request, exception=None) -> HttpResponse:
+    """handler400. A form over DATA_UPLOAD_MAX_MEMORY_SIZE is refused before any view runs (the
+    CSRF check reads the body first); on the lab's submit URL, say so where the learner looks."""
+    lab = _lab_of_submit_url(request) if isinstance(exception, RequestDataTooBig) else None
+    if lab is None or not request.user.is_authenticated:
+        return defaults.bad_request(request, exception)
+    from labs.answer import MAX_ANSWER_CHARS
+
+    limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+    problem = (
+        f"Your answer is too large to send (over {limit_mb:.1f} MB); the limit is {MAX_ANSWER_CHARS:,} characters. "
+        "Answers are statements or commands, not data: generate rows with SQL instead of pasting them."
+    )
+    return _refuse(request, lab, None, [problem], status=413)
+
+
+def _lab_of_submit_url(request) -> Lab | None:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    if match.view_name != "grading:submit":
+        return None
+    return Lab.objects.filter(key=match.kwargs["key"], retired=False).first()
 
 
 @login_required
@@ -92,6 +126,7 @@ def submission_detail(request, submission_id: int):
         "submission": submission,
         "lab": submission.lab,
         "hidden_feedback": _hidden_feedback(rule),
+        "rule": rule,
         "late": submission.kind == Submission.Kind.SUBMIT and rule.is_late(submission.created_at),
         "reviews": submission.reviews.select_related("author"),
     }
