@@ -128,6 +128,10 @@ def _grade(spec: LabSpec, answer: str, deadline: float, run: _GradingRun | None 
     except Exception as exc:
         log.exception("grading lab %s crashed", spec.id)
         return Result.failed_by_platform(f"The grader hit an internal error; this attempt does not count. ({exc})")
+    if spec.engine == "postgres":
+        from labs.feedback import locate_sql_errors
+
+        locate_sql_errors(answer, checks)  # "Line 7: ..." where the learner's editor shows it
     return Result.from_checks(checks)
 
 

@@ -12,6 +12,10 @@ def sql_error_result(exc: LearnerSqlError, lab_hint: str = "", name: str = "") -
     """A failed check whose message is the Postgres error, pointing at the statement."""
     hint = " ".join(h for h in (exc.hint, lab_hint) if h)
     artifacts = {"error": {"sqlstate": exc.sqlstate, "statement": exc.statement.index if exc.statement else None}}
+    # Where in the statement Postgres stopped (1-based), so the runner can name the answer's line.
+    position = getattr(getattr(exc.__cause__, "diag", None), "statement_position", None)
+    if position:
+        artifacts["error"]["position"] = int(position)
     return CheckResult(name, False, exc.message, hint or "Fix the error and try again.", artifacts=artifacts)
 
 

@@ -37,6 +37,7 @@ from typing import Any
 
 from labs.checks import hidden_cases
 from labs.checks.output_bounds import clip
+from labs.feedback import duration
 from labs.result import CheckResult
 from labs.sandbox.redis import (
     CommandSyntaxError,
@@ -140,10 +141,11 @@ def verdict(attempt: RedisAttempt, problems: list[Problem], verified: list[str],
     if len(problems) > 1:
         message += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''}, listed below)"
         artifacts["problems"] = [p.message for p in problems]
-    hints = [hint or first.hint]
+    # Redis's error replies are shown once above the checks (from this artifact), not in every check's hint.
     errors = attempt.transcript.describe_errors()
     if errors:
-        hints.append(errors)
+        artifacts["command_errors"] = errors
+    hints = [hint or first.hint]
     return CheckResult(
         name="", passed=False, message=message, hint=" ".join(h for h in hints if h), artifacts=artifacts
     )
@@ -414,7 +416,7 @@ def _check_ttl(run: RedisRun, items: list[dict], where: str, verified: list[str]
         key = str(_need(item, "key", "ttl", where))
         low = float(item.get("min", 0))
         high = float(item.get("max", math.inf))
-        wanted = f"between {low:g} and {high:g} s" if high != math.inf else f"at least {low:g} s"
+        wanted = f"between {duration(low)} and {duration(high)}" if high != math.inf else f"at least {duration(low)}"
         pttl = int(run.call("PTTL", key))
         if pttl == -2:
             problems.append(
@@ -434,12 +436,12 @@ def _check_ttl(run: RedisRun, items: list[dict], where: str, verified: list[str]
         else:
             seconds = pttl / 1000
             if low - 1 <= seconds <= high:  # one second of slack for the time the grading takes
-                verified.append(f"`{key}` expires in {seconds:.0f} s")
+                verified.append(f"`{key}` expires in {duration(round(seconds))}")
             else:
                 unit = " Did you give milliseconds to EXPIRE (which takes seconds)?" if seconds > high * 100 else ""
                 problems.append(
                     Problem(
-                        f"Expected `{key}` to expire in {wanted}, but it expires in {seconds:.0f} s.{unit}",
+                        f"Expected `{key}` to expire in {wanted}, but it expires in {duration(round(seconds))}.{unit}",
                         "EXPIRE takes seconds, PEXPIRE milliseconds; EXPIREAT takes a Unix time.",
                     )
                 )
@@ -642,13 +644,13 @@ def _compare_key(
         expected = "an expiry" if ref_ttl >= 0 else "no expiry"
         return Problem(
             f"`{key}` should have {expected}, like the reference solution's, but "
-            + ("it has none." if my_ttl < 0 else f"it expires in {my_ttl / 1000:.0f} s."),
+            + ("it has none." if my_ttl < 0 else f"it expires in {duration(round(my_ttl / 1000))}."),
             "Set expiries with EXPIRE after the command that creates the key.",
         )
     if my_ttl >= 0 and abs(my_ttl - ref_ttl) > tolerance_ms:
         return Problem(
-            f"`{key}` expires in {my_ttl / 1000:.0f} s, but the reference solution's "
-            f"expires in {ref_ttl / 1000:.0f} s.",
+            f"`{key}` expires in {duration(round(my_ttl / 1000))}, but the reference solution's "
+            f"expires in {duration(round(ref_ttl / 1000))}.",
             "EXPIRE takes seconds, PEXPIRE milliseconds.",
         )
     return None

@@ -51,3 +51,36 @@ def plan_rows(artifacts: dict) -> list[dict]:
 def percent(score) -> str:
     # A missing value reaches templates as None or "" (an absent key); neither is a score.
     return "–" if score is None or score == "" else f"{round(float(score) * 100)}%"
+
+
+@register.filter
+def other_problems(check: dict) -> list[str]:
+    """The problems a check found beyond the one its message already states ("1 more problem,
+    listed below" must be listed). Schema checks keep dicts with a message, others strings."""
+    artifacts = check.get("artifacts") if isinstance(check, dict) else None
+    problems = artifacts.get("problems") if isinstance(artifacts, dict) else None
+    if not isinstance(problems, list):
+        return []
+    texts = [str(p.get("message", "")) if isinstance(p, dict) else str(p) for p in problems]
+    message = str(check.get("message", ""))
+    return [text for text in texts if text and not message.startswith(text)]
+
+
+@register.filter
+def command_log(result: dict) -> dict:
+    """The learner's own commands with Redis's replies, and its error summary, taken once from
+    the checks that carry them (every Redis check carries the same transcript)."""
+    log: dict = {"commands": [], "errors": ""}
+    for check in (result or {}).get("checks", []) if isinstance(result, dict) else []:
+        artifacts = check.get("artifacts") or {}
+        if not log["commands"] and isinstance(artifacts.get("commands"), list):
+            log["commands"] = artifacts["commands"]
+        if not log["errors"] and artifacts.get("command_errors"):
+            log["errors"] = str(artifacts["command_errors"])
+    if not log["errors"]:
+        errors = [c for c in log["commands"] if str(c.get("reply", "")).startswith("(error)")]
+        if errors:
+            log["errors"] = "Redis answered errors to some of your commands: " + "; ".join(
+                f"line {c.get('line')} (`{c.get('command')}`): {str(c.get('reply'))[8:]}" for c in errors[:5]
+            )
+    return log
