@@ -32,15 +32,29 @@ from psycopg import sql
 
 from labs.result import CheckResult
 from labs.sandbox.base import SandboxError
-from labs.sandbox.pg_cluster import OperationalAttempt, recovery_state
+from labs.sandbox.pg_cluster import OperationalAttempt, describe_target, recovery_state
 from labs.spec import CheckSpec
 
 EXPECTATIONS = ("rows_before", "none_after", "promoted")
-STOP_BEFORE_HINT = (
-    "Stop just before the incident: recover to the restore point made before it "
-    "(set recovery_target_name), to @{mark}.time, or to @{mark}.xid with "
-    "set recovery_target_inclusive false."
+# Hints point at the idea, never at the reference's commands, and never suggest the very
+# target the learner just used (a restore point judged too early must not be proposed again).
+TOO_LATE_HINT = (
+    "Recovery must stop at the incident, not after it: target the incident itself (the incident "
+    "log gives its time, transaction id and WAL position), and decide with recovery_target_inclusive "
+    "whether that transaction is replayed."
 )
+TOO_EARLY_HINT = (
+    "{target} stops before the last commits that came before the incident, and those rows are lost. "
+    "Move the target later, right up to the incident itself: the lesson explains what "
+    "recovery_target_inclusive does when the target is the bad transaction."
+)
+
+
+def _too_early_hint(attempt: OperationalAttempt) -> str:
+    settings = attempt.notes.get("recovery", {}).get("settings", {})
+    target = describe_target(settings)
+    text = f"Your target ({target})" if target != "no recovery target" else "Your target"
+    return TOO_EARLY_HINT.format(target=text)
 
 
 def check(attempt: OperationalAttempt, check_spec: CheckSpec) -> CheckResult:
@@ -84,7 +98,7 @@ def _moment(params: dict[str, Any], mark_name: str, mark: dict[str, Any]) -> str
     event = params.get("event", "the incident")
     if not mark:
         return event
-    clock = datetime.fromisoformat(mark["time"]).strftime("%H:%M:%S")
+    clock = datetime.fromisoformat(mark["time"]).strftime("%H:%M:%S.%f")[:-3]  # targets differ by ms
     return f"{event} at {clock} UTC (@{mark_name}: transaction {mark['xid']}, LSN {mark['lsn']})"
 
 
@@ -112,8 +126,7 @@ def _target_advice(attempt: OperationalAttempt, params: dict[str, Any], mark_nam
     if mark and settings.get("recovery_target_xid") == mark.get("xid") and inclusive:
         return (
             f"recovery_target_xid = {mark['xid']} is the incident's own transaction, and "
-            "recovery_target_inclusive defaults to true, so recovery replayed it: add "
-            "set recovery_target_inclusive false."
+            "recovery_target_inclusive defaults to true, so recovery replayed it."
         )
     target = targets[0]
     return f"Your target ({target} = {settings[target]}) lies at or after {_moment(params, mark_name, mark)}."
@@ -123,7 +136,7 @@ def check_rows_before(attempt: OperationalAttempt, check_spec: CheckSpec, params
     table, expected = params["table"], int(params["rows"])
     mark_name, mark = _mark(attempt, params)
     moment = _moment(params, mark_name, mark)
-    hint = STOP_BEFORE_HINT.format(mark=mark_name or "drop")
+    hint = TOO_LATE_HINT
     with attempt.connect("recovered") as conn:
         exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [table]).fetchone()[0]
         if not exists:
@@ -151,7 +164,7 @@ def check_rows_before(attempt: OperationalAttempt, check_spec: CheckSpec, params
             f"{table} has {found} of the {expected} rows committed before {moment}: your "
             "recovery target is too early, so the last rows committed before the incident "
             "were not replayed.",
-            hint,
+            _too_early_hint(attempt),
             expected_rows=expected,
             found_rows=found,
         )
@@ -191,7 +204,7 @@ def check_none_after(attempt: OperationalAttempt, check_spec: CheckSpec, params:
         check_spec,
         f"{table} holds {found} rows written after {moment} ({where}); expected none: "
         f"recovery went past the incident. {advice}",
-        STOP_BEFORE_HINT.format(mark=mark_name or "drop"),
+        TOO_LATE_HINT,
         rows_after=found,
     )
 
@@ -213,8 +226,8 @@ def check_promoted(attempt: OperationalAttempt, check_spec: CheckSpec, params: d
             f"The recovered server is still in recovery ({state}) on timeline {timeline}: it "
             "answers reads but refuses writes. Expected: promoted, writing on a new timeline "
             f"({old_timeline + 1}).",
-            "recovery_target_action defaults to pause. Add set recovery_target_action promote before "
-            "start, or a promote step after start.",
+            "recovery_target_action defaults to pause: the server waits at its target, read-only, until "
+            "something ends recovery.",
             **artifacts,
         )
     if timeline <= old_timeline:

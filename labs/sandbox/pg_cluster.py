@@ -51,6 +51,7 @@ from labs.attempt import AnswerRejected, Attempt, LearnerTimeout
 from labs.runbook import MarkRef, RunbookError, Step, parse_lab_runbook
 from labs.sandbox import base
 from labs.sandbox import box as boxes
+from labs.sandbox import pg_pitr_cache as pitr_cache
 from labs.sandbox import pg_standby_load as standby_load
 from labs.sandbox.base import SandboxDir, SandboxError
 from labs.sandbox.postgres import ADMIN_USER, initdb_template
@@ -636,70 +637,24 @@ def play_scenario(instance: Instance, text: str) -> dict[str, dict[str, Any]]:
 
 
 def build_archive(attempt: OperationalAttempt) -> None:
+    """The incident (base backup, WAL archive, marks) comes from the per-lab cache
+    (labs.sandbox.pg_pitr_cache), built by the first attempt; this attempt copies the archive
+    into its own box and runs the runbook on a copy of the backup."""
     cluster, spec = attempt.cluster, attempt.spec
     assert cluster is not None
     started = time.monotonic()
-    archive = cluster.make_dir("archive")
-    primary = cluster.add_instance("primary")
-    cluster.start(
-        primary,
-        {
-            "archive_mode": "on",
-            # Copy aside then rename, so restore_command never sees a half-written segment.
-            "archive_command": (
-                f"test ! -f {archive}/%f && cp %p {archive}/%f.part && mv {archive}/%f.part {archive}/%f"
-            ),
-        },
-    )
-    run_sql(primary, spec.seed, "setup.sql")
-    attempt.time_phase("primary_ready", started)
-
+    inputs, built = pitr_cache.archive_inputs(spec)
+    attempt.time_phase("scenario_built" if built else "scenario_cached", started)
     started = time.monotonic()
-    backup = cluster.sandbox.path / "base_backup"
-    taken = cluster.run_tool(
-        [
-            str(PG_BIN / "pg_basebackup"),
-            "-D",
-            str(backup),
-            "-h",
-            str(primary.socket_dir),
-            "-p",
-            str(primary.port),
-            "-U",
-            SUPERUSER,
-            "-c",
-            "fast",
-            "-X",
-            "stream",
-            "--no-sync",
-            "--no-manifest",
-        ]
-    )
-    if taken.returncode:
-        raise SandboxError(f"pg_basebackup failed: {taken.stderr.strip()}")
-    attempt.time_phase("base_backup", started)
-
-    started = time.monotonic()
-    try:
-        attempt.notes["marks"] = play_scenario(primary, spec.read("scenario.sql") or "")
-    except ValueError as exc:
-        raise SandboxError(f"lab {spec.id}: {exc}") from None
-    with primary.connect() as conn:
-        last = conn.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()[0]
-        wait_for(
-            lambda: (conn.execute("SELECT last_archived_wal FROM pg_stat_archiver").fetchone()[0] or "") >= last,
-            time.monotonic() + PLATFORM_TIMEOUT,
-            SandboxError(f"WAL segment {last} was not archived in time"),
-        )
+    archive = pitr_cache.copy_into(cluster, inputs)
+    attempt.notes["marks"] = inputs.marks
     attempt.notes["primary_timeline"] = 1
-    attempt.notes["archived_through"] = last
-    # The primary is "lost" in the incident; stopping it also frees memory for the restore.
-    cluster.stop(primary)
-    attempt.time_phase("scenario_archived", started)
+    attempt.notes["archived_through"] = inputs.archived_through
+    attempt.time_phase("archive_copied", started)
 
     started = time.monotonic()
     attempt.start_learner_clock(attempt.notes["opened"])
-    run_archive_runbook(attempt, archive, backup)
+    run_archive_runbook(attempt, archive, inputs.backup)
     attempt.time_phase("runbook", started)
 
 
