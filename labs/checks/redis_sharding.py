@@ -20,6 +20,7 @@ from typing import Any
 
 from redis.crc import key_slot
 
+from labs.checks import redis_cluster_design as design
 from labs.checks.redis import CheckParamError, Problem, verdict
 from labs.result import CheckResult
 from labs.sandbox.redis import (
@@ -33,7 +34,7 @@ from labs.sandbox.redis import (
 )
 from labs.spec import CheckSpec
 
-KNOWN_PARAMS = {"distribution", "same_slot", "single_shard_lookup", "no_crossslot", "hint"}
+KNOWN_PARAMS = {"distribution", "same_slot", "single_shard_lookup", "no_crossslot", "hashes", "transactions", "hint"}
 HASH_TAG_HINT = (
     "In a cluster only the part of a key between the first { and } is hashed: give related keys the same "
     "{hash tag} (e.g. {user:42}:cart and {user:42}:profile) so they land in one slot, and make the tag "
@@ -60,6 +61,10 @@ def check(attempt: RedisAttempt, check_spec: CheckSpec) -> CheckResult:
         problems += _check_single_shard(run, params["single_shard_lookup"], where, verified)
     if "distribution" in params:
         problems += _check_distribution(run, params["distribution"], where, verified)
+    if "hashes" in params:
+        problems += design.check_hashes(run, params["hashes"], where, verified)
+    if "transactions" in params:
+        problems += design.check_transactions(run, params["transactions"], where, verified)
     return verdict(attempt, problems, verified, params.get("hint"))
 
 
@@ -223,6 +228,11 @@ def _check_distribution(run: RedisRun, config: Any, where: str, verified: list[s
                 "Check the key names against the lab's instructions; commands that failed wrote nothing.",
             )
         ]
+    # With generate = {...}, the design is judged over ≥ 1,000 generated customers, not these few keys.
+    keys = [k.decode("utf-8", "backslashreplace") for k in run.scan(pattern)]
+    generated = design.check_generated_distribution(run, keys, config, where, verified)
+    if generated is not None:
+        return generated
     low, high = min(counts.values()), max(counts.values())
     skew = high / low if low else float("inf")
     if skew <= max_skew:
