@@ -15,11 +15,10 @@ import pytest
 from labs.attempt import EngineUnsupported, LearnerTimeout
 from labs.checks import mongo as mongo_checks
 from labs.checks.mongo import CheckParamError
-from labs.result import PLATFORM_ERROR, TIMEOUT, UNAVAILABLE, UNSUPPORTED
+from labs.result import TIMEOUT, UNAVAILABLE, UNSUPPORTED
 from labs.runner import grade
 from labs.sandbox import base
 from labs.sandbox import mongo as mongo_engine
-from labs.sandbox.base import SandboxError
 from labs.sandbox.mongo import ENGINE
 from labs.spec import CheckSpec, load_spec
 
