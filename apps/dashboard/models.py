@@ -78,6 +78,10 @@ class RegradeJob(models.Model):
     # Kept so a sweeper can re-queue what a lost message or a killed worker never finished.
     submission_ids = models.JSONField(default=list)
     whole_lab = models.BooleanField(default=True, help_text="Every submission of the lab in the cohort, or just one.")
+    # A preview grades every submission again but writes no verdict: the instructor sees the
+    # score changes first, then applies them (``applied_at``) or lets them be.
+    preview = models.BooleanField(default=False)
+    applied_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -94,6 +98,9 @@ class RegradeChange(models.Model):
     before = models.FloatField(null=True)
     after = models.FloatField(null=True)
     note = models.CharField(max_length=300, blank=True, help_text="Why the score did not change, when it could not.")
+    # The grading run behind ``after``; for a preview, what applying it writes.
+    run = models.ForeignKey("grading.GradingRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    applied = models.BooleanField(default=False, help_text="A previewed change that became the verdict.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "submission"], name="one_change_per_job_submission")]

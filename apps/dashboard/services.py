@@ -164,13 +164,18 @@ def grade_project(cohort: Cohort, learner, project, *, score_percent, handed_in_
 # --------------------------------------------------------------------------- regrading
 
 
-def start_regrade(cohort: Cohort, lab: Lab, requested_by, *, submission=None):
+class RegradeStale(ValueError):
+    """A preview that can no longer be applied as shown; the message says why."""
+
+
+def start_regrade(cohort: Cohort, lab: Lab, requested_by, *, submission=None, preview: bool = False):
     """Queue a regrade of one submission, or of every graded submission of ``lab`` by the
-    cohort's learners. Returns the job; each submission is regraded by its own task."""
+    cohort's learners. Returns the job; each submission is regraded by its own task. With
+    ``preview`` the job grades but writes no verdict until ``apply_regrade_preview``."""
     from apps.dashboard.models import RegradeJob
     from apps.grading.models import Submission
 
-    running = RegradeJob.objects.filter(cohort=cohort, lab=lab, status=RegradeJob.Status.RUNNING)
+    running = RegradeJob.objects.filter(cohort=cohort, lab=lab, status=RegradeJob.Status.RUNNING, preview=preview)
     for job in running:  # a double click, or a second instructor tab: join the job under way
         if job.whole_lab if submission is None else (not job.whole_lab and job.submission_ids == [submission.pk]):
             return job
@@ -193,6 +198,7 @@ def start_regrade(cohort: Cohort, lab: Lab, requested_by, *, submission=None):
             total=len(ids),
             submission_ids=ids,
             whole_lab=submission is None,
+            preview=preview,
         )
         if not ids:
             job.status = RegradeJob.Status.DONE
@@ -203,41 +209,46 @@ def start_regrade(cohort: Cohort, lab: Lab, requested_by, *, submission=None):
 
 
 def _enqueue_regrades(job_id: int, submission_ids: list[int]) -> None:
+    from apps.dashboard.models import RegradeJob
     from apps.dashboard.tasks import regrade_for_job
+    from apps.grading.budget import TimeBudget
 
+    limits = TimeBudget.for_lab(RegradeJob.objects.select_related("lab").get(pk=job_id).lab).celery_limits()
     for submission_id in submission_ids:
-        regrade_for_job.delay(job_id, submission_id)
+        regrade_for_job.apply_async((job_id, submission_id), **limits)
 
 
-def regrade_one_for_job(job_id: int, submission_id: int) -> None:
-    """Grade one submission again and record its score before and after. Idempotent: a
-    redelivered task finds its change row and stops. A platform failure keeps the earlier
-    verdict (nothing is lost) and says so in the change row."""
+def regrade_one_for_job(job_id: int, submission_id: int, *, final_try: bool = True) -> None:
+    """Grade one submission again and record its score before and after (for a preview, the
+    score a regrade would give; nothing is written). Idempotent: a redelivered task finds its
+    change row and stops. A platform fault keeps the earlier verdict and says so in the
+    change row; before the final try it raises PlatformFault so the task retries."""
     from apps.dashboard.models import RegradeChange, RegradeJob
-    from apps.grading.models import Submission
-    from apps.grading.services import grade_answer
+    from apps.grading import services as grading
+    from apps.grading.models import GradingRun, Submission
 
     if RegradeChange.objects.filter(job_id=job_id, submission_id=submission_id).exists():
         return
-    submission = Submission.objects.select_related("lab").get(pk=submission_id)
-    before = submission.score
-    result = grade_answer(submission.lab, submission.answer)
+    preview = RegradeJob.objects.filter(pk=job_id).values_list("preview", flat=True).get()
+    before = Submission.objects.get(pk=submission_id).score
+    if preview:
+        run = grading.preview_regrade(submission_id)
+        if not final_try and grading.is_retryable_fault(run):
+            raise grading.PlatformFault(run.result["message"])
+    else:
+        run = grading.regrade_submission_now(submission_id, final_try=final_try)
     note = ""
+    if run.outcome == GradingRun.Outcome.GRADED:
+        after = run.score
+    else:
+        after = before
+        verb = "A regrade would keep" if preview else "Could not regrade, kept"
+        note = f"{verb} the earlier verdict: {run.result['message']}"[:300]
     with transaction.atomic():
-        if result["gradable"]:
-            Submission.objects.filter(pk=submission_id).update(
-                status=Submission.Status.DONE,
-                result=result,
-                score=result["score"],
-                counted=True,
-                finished_at=timezone.now(),
-            )
-            after = result["score"]
-        else:
-            after = before
-            note = f"Could not regrade, kept the earlier verdict: {result['message']}"[:300]
         _, created = RegradeChange.objects.get_or_create(
-            job_id=job_id, submission_id=submission_id, defaults={"before": before, "after": after, "note": note}
+            job_id=job_id,
+            submission_id=submission_id,
+            defaults={"before": before, "after": after, "note": note, "run": run},
         )
         job = RegradeJob.objects.select_for_update().get(pk=job_id)
         if created and job.changes.count() >= job.total and job.status != RegradeJob.Status.DONE:
@@ -246,16 +257,49 @@ def regrade_one_for_job(job_id: int, submission_id: int) -> None:
             job.save(update_fields=["status", "finished_at"])
 
 
+def apply_regrade_preview(job) -> int:
+    """Write the verdicts a finished preview showed, through the one verdict writer, and
+    return how many changed. A submission graded again since its preview run (or being graded
+    now) keeps its newer verdict; a preview of an older version of the lab is refused."""
+    from apps.dashboard.models import RegradeJob
+    from apps.grading.models import GradingRun
+    from apps.grading.services import lab_content_hash, record_verdict
+
+    if not job.preview or job.status != RegradeJob.Status.DONE:
+        raise RegradeStale("Only a finished preview can be applied.")
+    with transaction.atomic():
+        locked = RegradeJob.objects.select_for_update().get(pk=job.pk)
+        if locked.applied_at is not None:
+            return locked.changes.filter(applied=True).count()  # a double click
+        locked.applied_at = timezone.now()
+        locked.save(update_fields=["applied_at"])
+    current = lab_content_hash(job.lab)
+    changes = list(job.changes.select_related("run").filter(run__outcome=GradingRun.Outcome.GRADED))
+    if any(change.run.lab_hash != current for change in changes):
+        RegradeJob.objects.filter(pk=job.pk).update(applied_at=None)
+        raise RegradeStale("The lab changed after this preview was made; preview the regrade again.")
+    applied = 0
+    for change in changes:
+        record_verdict(change.run)
+        change.run.refresh_from_db()
+        if change.run.applied:
+            change.applied = True
+            change.save(update_fields=["applied"])
+            applied += 1
+    return applied
+
+
 def sweep_stuck_regrades(now=None) -> list[int]:
     """Re-queue the unfinished parts of regrade jobs that should have ended long ago (a lost
     broker message, a worker killed mid-task). Safe to repeat: each part is idempotent."""
     from apps.dashboard.models import RegradeJob
+    from apps.grading.budget import TimeBudget
 
     now = now or timezone.now()
     requeued = []
     for job in RegradeJob.objects.filter(status=RegradeJob.Status.RUNNING).select_related("lab"):
         # Generous: every part could run one after another, each up to its hard time limit.
-        expected = timedelta(seconds=120 + job.total * (job.lab.time_limit + 30))
+        expected = timedelta(seconds=120 + job.total * TimeBudget.for_lab(job.lab).hard_limit)
         if job.created_at > now - expected:
             continue
         done = set(job.changes.values_list("submission_id", flat=True))

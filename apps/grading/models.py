@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from apps.courses.models import Lab
 
@@ -39,6 +40,11 @@ class Submission(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The grading lease: the run grading this submission now, and until when it may. Taken
+    # and released only by conditional UPDATEs in services, so two workers never grade one
+    # submission at once; the sweeper re-queues a submission only once its lease expired.
+    lease_run = models.ForeignKey("GradingRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    leased_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -56,11 +62,60 @@ class Submission(models.Model):
     def effective_score(self) -> float | None:
         return self.override_score if self.override_score is not None else self.score
 
+    @property
+    def is_slow(self) -> bool:
+        """Waiting for a verdict longer than the lab's time budget says is usual."""
+        from apps.grading.budget import TimeBudget
+
+        if self.is_finished:
+            return False
+        since = self.started_at if self.status == self.Status.RUNNING else (self.queued_at or self.created_at)
+        return since is not None and timezone.now() - since > TimeBudget.for_lab(self.lab).slow_after
+
 
 def effective_score():
     """The score the gradebook counts, in SQL: an instructor's override, else the grader's.
     The query-side twin of ``Submission.effective_score``."""
     return Coalesce("override_score", "score")
+
+
+class GradingRun(models.Model):
+    """One attempt at grading one submission, kept (as PrairieLearn keeps grading jobs): who
+    graded it, against which version of the lab, when, and what came out. Only
+    ``services.record_verdict`` turns a finished run into the submission's verdict."""
+
+    class Purpose(models.TextChoices):
+        GRADE = "grade", "First grade"
+        REGRADE = "regrade", "Regrade"
+        PREVIEW = "preview", "Regrade preview"  # graded, never written unless an instructor applies it
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "Running"
+        GRADED = "graded", "Graded"  # a gradable Result (the learner's verdict, whatever the score)
+        FAULT = "fault", "Platform fault"  # gradable=False: our fault, never the learner's
+        LOST = "lost", "Lost"  # its lease expired first (the worker died); another run took over
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="runs")
+    purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.GRADE)
+    lab_hash = models.CharField(max_length=64, blank=True, help_text="The lab's content hash when graded.")
+    worker = models.CharField(max_length=255, blank=True, help_text="host:pid of the grading process.")
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING, db_index=True)
+    result = models.JSONField(null=True, blank=True)
+    applied = models.BooleanField(default=False, help_text="Its result became the submission's verdict.")
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        indexes = [models.Index(fields=["submission", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} of submission {self.submission_id} · {self.purpose} · {self.outcome}"
+
+    @property
+    def score(self) -> float | None:
+        return self.result["score"] if self.outcome == self.Outcome.GRADED else None
 
 
 class Review(models.Model):

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import socket
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.courses.models import Lab
-from apps.grading.models import Submission
+from apps.grading.budget import TimeBudget
+from apps.grading.models import GradingRun, Submission
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,10 @@ class SubmissionThrottled(Exception):
 
 class PlatformFault(RuntimeError):
     """Grading failed through no fault of the learner; the task retries it."""
+
+
+class LeaseBusy(RuntimeError):
+    """Another run holds this submission's grading lease; a regrade waits for it."""
 
 
 def load_lab_spec(lab: Lab):
@@ -138,14 +146,28 @@ def submit_answer(
 
 
 def enqueue_grading(submission_id: int) -> None:
+    """Hand a submission to the workers. ``queued_at`` is written only once the broker took
+    the message, so a submission without it was never dispatched and the sweeper sends it."""
     from apps.grading.tasks import grade_submission
 
     submission = Submission.objects.select_related("lab").get(pk=submission_id)
-    limit = submission.lab.time_limit
+    try:
+        grade_submission.apply_async((submission_id,), **TimeBudget.for_lab(submission.lab).celery_limits())
+    except Exception:  # a broker that is down must not turn the learner's submit into a 500
+        log.exception("could not queue submission %s; the sweeper will", submission_id)
+        return
     Submission.objects.filter(pk=submission_id).update(queued_at=timezone.now())
-    # Celery's soft limit gives the grader time to tear sandboxes down; the hard limit
-    # kills a grader that hangs anyway (the sweeper then re-queues it).
-    grade_submission.apply_async((submission_id,), soft_time_limit=limit + 10, time_limit=limit + 30)
+
+
+def enqueue_regrade(submission_id: int) -> None:
+    """Queue a regrade of one submission. Its earlier verdict stays until a gradable run
+    replaces it; ``requested_at`` lets a redelivered message see the regrade is done."""
+    from apps.grading.tasks import regrade_submission
+
+    submission = Submission.objects.select_related("lab").get(pk=submission_id)
+    regrade_submission.apply_async(
+        (submission_id, timezone.now().isoformat()), **TimeBudget.for_lab(submission.lab).celery_limits()
+    )
 
 
 def grade_answer(lab: Lab, answer: str) -> dict:
@@ -162,77 +184,241 @@ def grade_answer(lab: Lab, answer: str) -> dict:
     return grade(spec, answer).to_dict()
 
 
-def _claim(submission_id: int) -> Submission | None:
-    """Mark the submission running; None when it is already finished (idempotence)."""
+def lab_content_hash(lab: Lab) -> str:
+    """The lab's content hash as the worker sees its files now ("" when they cannot load)."""
+    try:
+        return load_lab_spec(lab).content_hash()
+    except Exception:
+        return ""
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+# --------------------------------------------------------------------------- grading runs
+
+
+class _NotClaimed(Exception):
+    pass
+
+
+def claim_submission(submission_id: int, purpose: str = GradingRun.Purpose.GRADE) -> GradingRun | None:
+    """Take the submission's grading lease and open a run; None when another run holds an
+    unexpired lease or, for a first grade, the submission already has its verdict.
+
+    The lease is one conditional UPDATE (free or expired → ours) inside the transaction that
+    creates the run: PostgreSQL re-checks the condition on the locked row, SQLite serialises
+    writers, so of two workers exactly one wins. A status check would let both through."""
+    submission = Submission.objects.select_related("lab").get(pk=submission_id)
+    budget = TimeBudget.for_lab(submission.lab)
+    lab_hash = lab_content_hash(submission.lab)
+    now = timezone.now()
+    claimable = Submission.objects.filter(Q(lease_run__isnull=True) | Q(leased_until__lte=now), pk=submission_id)
+    if purpose == GradingRun.Purpose.GRADE:
+        claimable = claimable.filter(status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING])
+    try:
+        with transaction.atomic():
+            run = GradingRun.objects.create(
+                submission_id=submission_id,
+                purpose=purpose,
+                lab_hash=lab_hash,
+                worker=worker_name(),
+                lease_expires_at=now + budget.lease,
+                started_at=now,
+            )
+            changes = {"lease_run": run, "leased_until": run.lease_expires_at, "tries": F("tries") + 1}
+            if purpose == GradingRun.Purpose.GRADE:
+                changes.update(status=Submission.Status.RUNNING, started_at=now)
+            if not claimable.update(**changes):
+                raise _NotClaimed
+            # Whoever ran before us let its lease expire: it died (or will find its run lost).
+            GradingRun.objects.filter(submission_id=submission_id, outcome=GradingRun.Outcome.RUNNING).exclude(
+                pk=run.pk
+            ).exclude(purpose=GradingRun.Purpose.PREVIEW).update(outcome=GradingRun.Outcome.LOST, finished_at=now)
+    except _NotClaimed:
+        return None
+    return run
+
+
+def run_grading(run: GradingRun) -> GradingRun:
+    """Grade the run's submission in this process and store the outcome on the run only.
+    Celery's soft time limit (see budget.py) is a platform fault like any other."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from labs.result import Result
+
+    submission = Submission.objects.select_related("lab").get(pk=run.submission_id)
+    try:
+        result = grade_answer(submission.lab, submission.answer)
+    except SoftTimeLimitExceeded:
+        budget = TimeBudget.for_lab(submission.lab)
+        log.error("submission %s: grading ran past its soft time limit of %.0f s", submission.pk, budget.soft_limit)
+        result = Result.failed_by_platform(
+            f"Grading ran past this lab's time budget of {budget.soft_limit:.0f} s and was stopped; "
+            "this attempt does not count."
+        ).to_dict()
+    outcome = GradingRun.Outcome.GRADED if result["gradable"] else GradingRun.Outcome.FAULT
+    # A run declared lost meanwhile keeps that outcome (it writes no verdict), but its real
+    # end and result are kept: an overlap with its successor stays visible in the rows.
+    GradingRun.objects.filter(pk=run.pk).update(result=result, finished_at=timezone.now())
+    GradingRun.objects.filter(pk=run.pk).exclude(outcome=GradingRun.Outcome.LOST).update(outcome=outcome)
+    return GradingRun.objects.get(pk=run.pk)
+
+
+def record_verdict(run: GradingRun, *, final: bool = True) -> Submission:
+    """The one function that writes a submission's verdict, from a finished run.
+
+    - A gradable run becomes the verdict (an instructor's override stays on top of it).
+    - An ungradable run (a platform fault) never replaces a gradable verdict. On a
+      submission without one it becomes "could not be graded" when ``final``; otherwise the
+      submission waits, queued, for the retry.
+    - A grade or regrade writes only while it holds the lease: a run whose worker was
+      presumed dead and replaced writes nothing. A previewed run (never leased) is applied
+      only if nobody holds the lease and the verdict has not changed since it started.
+    Releases the lease the run held."""
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().select_related("lab").get(pk=submission_id)
-        if submission.is_finished:
-            return None
-        submission.status = Submission.Status.RUNNING
-        submission.tries += 1
-        submission.started_at = timezone.now()
-        submission.save(update_fields=["status", "tries", "started_at"])
-    return submission
+        submission = Submission.objects.select_for_update().get(pk=run.submission_id)
+        run = GradingRun.objects.get(pk=run.pk)
+        now = timezone.now()
+        holds_lease = submission.lease_run_id == run.pk
+        if run.purpose == GradingRun.Purpose.PREVIEW:
+            lease_free = submission.lease_run_id is None or submission.leased_until <= now
+            unchanged = submission.finished_at is None or submission.finished_at <= run.started_at
+            may_write = lease_free and unchanged and run.outcome == GradingRun.Outcome.GRADED
+        else:
+            may_write = holds_lease and run.outcome in (GradingRun.Outcome.GRADED, GradingRun.Outcome.FAULT)
+        if not may_write:
+            log.info("run %s of submission %s writes no verdict (lease or verdict moved on)", run.pk, submission.pk)
+            return submission
+        changes: dict = {}
+        if run.outcome == GradingRun.Outcome.GRADED:
+            changes = {
+                "status": Submission.Status.DONE,
+                "result": run.result,
+                "score": run.result["score"],
+                "counted": submission.kind == Submission.Kind.SUBMIT,
+                "finished_at": now,
+            }
+        elif submission.status != Submission.Status.DONE:
+            if final:
+                changes = {
+                    "status": Submission.Status.FAILED,
+                    "result": run.result,
+                    "score": None,
+                    "counted": False,
+                    "finished_at": now,
+                }
+            else:
+                changes = {"status": Submission.Status.QUEUED}
+        if holds_lease:
+            changes.update(lease_run=None, leased_until=None)
+        Submission.objects.filter(pk=submission.pk).update(**changes)
+        if "result" in changes:
+            GradingRun.objects.filter(pk=run.pk).update(applied=True)
+    return Submission.objects.get(pk=submission.pk)
+
+
+def is_retryable_fault(run: GradingRun) -> bool:
+    """A platform fault worth another try (not a lab this installation cannot run)."""
+    from labs.result import PLATFORM_ERROR
+
+    return run.outcome == GradingRun.Outcome.FAULT and run.result["status"] == PLATFORM_ERROR
 
 
 def grade_submission_now(submission_id: int, *, final_try: bool = True) -> Submission:
-    """Grade one submission in this process. Safe to call twice: a finished submission is
-    returned untouched, and the verdict is written only if nobody wrote one first."""
-    submission = _claim(submission_id)
-    if submission is None:
+    """Grade one submission in this process. Safe to call twice, and from two workers at
+    once: only the holder of the lease grades, and a finished submission is left alone.
+    Raises PlatformFault when a retryable fault should be retried (not on ``final_try``)."""
+    run = claim_submission(submission_id)
+    if run is None:
         return Submission.objects.get(pk=submission_id)
-    result = grade_answer(submission.lab, submission.answer)
-    if not result["gradable"] and result["status"] == "platform_error" and not final_try:
-        Submission.objects.filter(pk=submission_id, status=Submission.Status.RUNNING).update(
-            status=Submission.Status.QUEUED
-        )
-        raise PlatformFault(result["message"])
-    return _finish(submission, result)
+    run = run_grading(run)
+    retry = not final_try and is_retryable_fault(run)
+    submission = record_verdict(run, final=not retry)
+    if retry:
+        raise PlatformFault(run.result["message"])
+    return submission
 
 
-def _finish(submission: Submission, result: dict) -> Submission:
-    gradable = bool(result["gradable"])
-    updated = (
-        Submission.objects.filter(pk=submission.pk)
-        .exclude(status__in=[Submission.Status.DONE, Submission.Status.FAILED])
-        .update(
-            status=Submission.Status.DONE if gradable else Submission.Status.FAILED,
-            result=result,
-            score=result["score"] if gradable else None,
-            counted=gradable and submission.kind == Submission.Kind.SUBMIT,
-            finished_at=timezone.now(),
-        )
+def regrade_submission_now(
+    submission_id: int, *, final_try: bool = True, requested_at: datetime | None = None
+) -> GradingRun | None:
+    """Grade a submission again (after its lab changed) and return the run. The earlier
+    verdict stays until a gradable run replaces it. Returns None when a regrade requested at
+    ``requested_at`` already happened (a redelivered message); raises LeaseBusy while
+    another run grades it and PlatformFault for a retryable fault (not on ``final_try``)."""
+    if (
+        requested_at is not None
+        and GradingRun.objects.filter(
+            submission_id=submission_id,
+            purpose=GradingRun.Purpose.REGRADE,
+            outcome=GradingRun.Outcome.GRADED,
+            started_at__gte=requested_at,
+        ).exists()
+    ):
+        return None
+    run = claim_submission(submission_id, GradingRun.Purpose.REGRADE)
+    if run is None:
+        raise LeaseBusy(f"submission {submission_id} is being graded by another run")
+    run = run_grading(run)
+    retry = not final_try and is_retryable_fault(run)
+    record_verdict(run, final=not retry)
+    if retry:
+        raise PlatformFault(run.result["message"])
+    return GradingRun.objects.get(pk=run.pk)
+
+
+def preview_regrade(submission_id: int) -> GradingRun:
+    """Grade a submission as a regrade would, without touching its verdict: the run is what
+    an instructor's preview shows and, if they apply it, what ``record_verdict`` writes."""
+    submission = Submission.objects.select_related("lab").get(pk=submission_id)
+    run = GradingRun.objects.create(
+        submission=submission,
+        purpose=GradingRun.Purpose.PREVIEW,
+        lab_hash=lab_content_hash(submission.lab),
+        worker=worker_name(),
     )
-    if not updated:
-        log.info("submission %s was already finished; keeping the first verdict", submission.pk)
-    return Submission.objects.get(pk=submission.pk)
+    return run_grading(run)
 
 
-def regrade_submission(submission: Submission, *, enqueue: bool = True) -> Submission:
-    """Grade again (after the lab changed): reset the verdict and, by default, queue it."""
-    Submission.objects.filter(pk=submission.pk).update(
-        status=Submission.Status.QUEUED, result=None, score=None, counted=False, finished_at=None
-    )
-    if enqueue:
-        transaction.on_commit(lambda: enqueue_grading(submission.pk))
-    return Submission.objects.get(pk=submission.pk)
+def sweep_stuck_submissions(now=None, dispatch_grace: float = 60) -> list[int]:
+    """Re-queue what a dead worker or a message that was never sent left behind:
 
+    - a submission whose grading lease expired: the worker holding it died (the lease
+      outlives Celery's hard limit, see budget.py). Its run is marked lost.
+    - a submission saved but never handed to the broker (no ``queued_at``).
 
-def sweep_stuck_submissions(now=None, queued_grace: float = 60, running_grace: float = 60) -> list[int]:
-    """Re-queue submissions a lost broker message or a dead worker left behind."""
+    A submission waiting in a long queue has neither, and is left alone: the broker
+    delivers it, and sending it again would only lengthen the queue."""
     now = now or timezone.now()
-    stuck = []
-    for submission in Submission.objects.filter(
-        status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING]
-    ).select_related("lab"):
-        if submission.status == Submission.Status.QUEUED:
-            since = submission.queued_at or submission.created_at
-            late = since < now - timedelta(seconds=queued_grace)
-        else:
-            late = submission.started_at < now - timedelta(seconds=submission.lab.time_limit + 30 + running_grace)
-        if late:
-            stuck.append(submission.pk)
-    for submission_id in stuck:
-        Submission.objects.filter(pk=submission_id).update(status=Submission.Status.QUEUED)
+    requeued = []
+    expired = Submission.objects.filter(lease_run__isnull=False, leased_until__lt=now)
+    for submission_id, run_id in expired.values_list("pk", "lease_run_id"):
+        with transaction.atomic():
+            released = Submission.objects.filter(pk=submission_id, lease_run_id=run_id, leased_until__lt=now).update(
+                lease_run=None, leased_until=None
+            )
+            if not released:
+                continue  # the run finished, or another took over, meanwhile
+            # When it was declared lost, in real time (``now`` may be a test's future).
+            GradingRun.objects.filter(pk=run_id, outcome=GradingRun.Outcome.RUNNING).update(
+                outcome=GradingRun.Outcome.LOST, finished_at=timezone.now()
+            )
+            # A regrade's earlier verdict is still in place; the regrade's own message
+            # comes back (acks_late) and its job's sweeper re-queues it.
+            lost_first_grade = Submission.objects.filter(pk=submission_id, status=Submission.Status.RUNNING).update(
+                status=Submission.Status.QUEUED
+            )
+        if lost_first_grade:
+            requeued.append(submission_id)
+    never_sent = Submission.objects.filter(
+        status=Submission.Status.QUEUED,
+        queued_at__isnull=True,
+        lease_run__isnull=True,
+        created_at__lt=now - timedelta(seconds=dispatch_grace),
+    ).values_list("pk", flat=True)
+    requeued += [pk for pk in never_sent if pk not in requeued]
+    for submission_id in requeued:
         enqueue_grading(submission_id)
-    return stuck
+    return requeued

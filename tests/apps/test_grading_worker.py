@@ -83,24 +83,28 @@ def test_worker_killed_mid_grade_still_delivers_one_verdict(start_worker):
     first = start_worker()
     submission = submit_answer(UserFactory(), Lab.objects.get(key=LAB_KEY), SLOW_SOLUTION)
     wait_for(submission.pk, lambda s: s.status == "running")
-    first.kill()
+    first.kill()  # SIGKILL to the whole process group, mid-grade
     start_worker()
-    # The sweeper (run by celery beat every 30 s in production) finds it stuck in "running".
+    # Its lease is still valid: a sweep now (celery beat runs it every 30 s) leaves it alone.
+    assert sweep_stuck_submissions() == []
+    # Once the lease has expired the sweeper hands it to the live worker.
     assert sweep_stuck_submissions(now=timezone.now() + timedelta(minutes=10)) == [submission.pk]
     submission = wait_for(submission.pk, finished)
     assert submission.status == "done" and submission.score == 1.0 and submission.counted
     assert submission.tries == 2
     assert Submission.objects.filter(counted=True).count() == 1
+    killed, second = submission.runs.all()
+    assert killed.outcome == "lost" and not killed.applied and killed.result is None
+    assert second.outcome == "graded" and second.applied and second.worker != killed.worker
+    assert killed.finished_at <= second.started_at  # never graded twice at once
 
 
 def test_sweeper_requeues_a_submission_whose_message_was_lost(start_worker):
     start_worker()
-    lost = Submission.objects.create(
-        user=UserFactory(),
-        lab=Lab.objects.get(key=LAB_KEY),
-        answer=SOLUTION,
-        queued_at=timezone.now() - timedelta(minutes=5),
-    )  # saved, but never sent to the broker
+    lost = Submission.objects.create(user=UserFactory(), lab=Lab.objects.get(key=LAB_KEY), answer=SOLUTION)
+    # Saved, but never sent to the broker (the web process died before its on_commit send):
+    # no queued_at, which is written only once the broker took the message.
+    Submission.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(minutes=5))
     assert sweep_stuck_submissions() == [lost.pk]
     assert wait_for(lost.pk, finished).score == 1.0
 

@@ -1,13 +1,15 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from apps.courses.models import Lab
-from apps.grading.models import Submission
-from apps.grading.services import grade_submission_now, regrade_submission
+from apps.grading.models import GradingRun, Submission
+from apps.grading.services import LeaseBusy, enqueue_regrade, regrade_submission_now
 
 
 class Command(BaseCommand):
-    help = "Regrade every graded submission of a lab (after the lab changed)."
+    help = (
+        "Regrade every graded submission of a lab (after the lab changed). Earlier verdicts stay "
+        "until a gradable run replaces them: a platform fault never blanks one."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("lab_id")
@@ -18,16 +20,28 @@ class Command(BaseCommand):
         if lab is None:
             raise CommandError(f"no lab with id {lab_id!r} (run sync_curriculum first?)")
         submissions = list(Submission.objects.filter(lab=lab, kind=Submission.Kind.SUBMIT).order_by("pk"))
-        changed = 0
+        if not now:
+            for submission in submissions:
+                enqueue_regrade(submission.pk)
+            self.stdout.write(f"{len(submissions)} submission(s) of {lab.key} queued for regrading")
+            return
+        changed = kept = busy = 0
         for submission in submissions:
-            before = submission.score
-            with transaction.atomic():
-                regrade_submission(submission, enqueue=not now)
-            if now:
-                after = grade_submission_now(submission.pk).score
-                changed += before != after
-                self.stdout.write(f"submission {submission.pk}: {before} -> {after}")
-        verb = "regraded" if now else "queued for regrading"
+            try:
+                run = regrade_submission_now(submission.pk)
+            except LeaseBusy:
+                busy += 1
+                self.stdout.write(f"submission {submission.pk}: being graded right now, skipped")
+                continue
+            if run.outcome == GradingRun.Outcome.GRADED:
+                changed += submission.score != run.score
+                self.stdout.write(f"submission {submission.pk}: {submission.score} -> {run.score}")
+            else:
+                kept += 1
+                self.stdout.write(
+                    f"submission {submission.pk}: could not regrade, kept {submission.score} ({run.result['message']})"
+                )
         self.stdout.write(
-            f"{len(submissions)} submission(s) of {lab.key} {verb}" + (f", {changed} changed" if now else "")
+            f"{len(submissions)} submission(s) of {lab.key} regraded, {changed} changed, "
+            f"{kept} kept after a platform fault, {busy} skipped"
         )
