@@ -35,7 +35,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from labs.checks import hidden_cases
+from labs.checks import hidden_cases, redis_reference
 from labs.checks.output_bounds import clip
 from labs.feedback import duration
 from labs.result import CheckResult
@@ -579,7 +579,8 @@ def _check_same_as_solution(attempt: RedisAttempt, value: Any, where: str, verif
     datasets = _datasets(attempt, config.get("datasets", default), f"{where}.same_as_solution")
     problems: list[Problem] = []
     for dataset in datasets:
-        mine, reference = attempt.run_on(dataset), attempt.run_on(dataset, "solution")
+        # The reference's replay is cached per lab version (labs.checks.redis_reference).
+        mine, reference = attempt.run_on(dataset), redis_reference.reference_state(attempt, dataset)
         compared = list(keys)
         for pattern in patterns:
             have = {k.decode("utf-8", "backslashreplace") for k in mine.scan(pattern)}
@@ -607,7 +608,7 @@ def _check_same_as_solution(attempt: RedisAttempt, value: Any, where: str, verif
             compared += sorted(want & have)[:MAX_COMPARED_KEYS]
         for key in dict.fromkeys(compared):
             problem = _compare_key(
-                key, snapshot(mine, key), snapshot(reference, key), tolerance_ms, dataset == "hidden", key in keys
+                key, snapshot(mine, key), reference.snapshot(key), tolerance_ms, dataset == "hidden", key in keys
             )
             if problem:
                 problems.append(_on_dataset(problem, dataset, 2))
