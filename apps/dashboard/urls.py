@@ -13,6 +13,7 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/labs/<slug:key>/", views.lab_analytics, name="lab"),
     path("cohorts/<int:cohort_id>/labs/<slug:key>/regrade/", views.lab_regrade, name="lab_regrade"),
     path("cohorts/<int:cohort_id>/regrades/<int:job_id>/", views.regrade_detail, name="regrade"),
+    path("cohorts/<int:cohort_id>/regrades/<int:job_id>/apply/", views.regrade_apply, name="regrade_apply"),
     path("cohorts/<int:cohort_id>/learners/<int:user_id>/", views.learner_detail, name="learner"),
     path(
         "cohorts/<int:cohort_id>/learners/<int:user_id>/projects/<slug:key>/",

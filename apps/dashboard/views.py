@@ -21,7 +21,9 @@ from apps.dashboard.models import FeedbackMode, LabPolicy, ProjectGrade, Project
 from apps.dashboard.policies import PolicyInvalid, PolicyRow, save_cohort_policies
 from apps.dashboard.services import (
     SCORE_NOT_YOURS,
+    RegradeStale,
     ReviewInvalid,
+    apply_regrade_preview,
     grade_project,
     may_change_score,
     review_submission,
@@ -141,9 +143,24 @@ def lab_analytics(request, cohort_id: int, key: str):
 @login_required
 @require_POST
 def lab_regrade(request, cohort_id: int, key: str):
+    """Regrade now, or (``mode=preview``) first show the score changes a regrade would make."""
     cohort = access_cohort_as_instructor(request.user, cohort_id)
     lab = get_object_or_404(Lab, key=key)
-    job = start_regrade(cohort, lab, request.user)
+    job = start_regrade(cohort, lab, request.user, preview=request.POST.get("mode") == "preview")
+    return redirect("dashboard:regrade", cohort_id=cohort.pk, job_id=job.pk)
+
+
+@login_required
+@require_POST
+def regrade_apply(request, cohort_id: int, job_id: int):
+    cohort = access_cohort_as_instructor(request.user, cohort_id)
+    job = get_object_or_404(RegradeJob.objects.select_related("lab"), pk=job_id, cohort=cohort)
+    try:
+        applied = apply_regrade_preview(job)
+    except RegradeStale as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Applied: {applied} verdict{'s' if applied != 1 else ''} written.")
     return redirect("dashboard:regrade", cohort_id=cohort.pk, job_id=job.pk)
 
 
@@ -158,6 +175,7 @@ def regrade_detail(request, cohort_id: int, job_id: int):
         "changes": changes,
         "done": len(changes),
         "moved": sum(1 for c in changes if c.before != c.after),
+        "applied": sum(1 for c in changes if c.applied),
         "section": "gradebook",
     }
     template = "dashboard/_regrade_progress.html" if request.htmx else "dashboard/regrade.html"
