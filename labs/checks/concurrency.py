@@ -30,6 +30,9 @@ Parameters::
     anomaly = "lost update"     # named in the failure message
     on_serialization_failure = "retry"   # an application retries 40001; "fail" reports it
     on_deadlock = "fail"                 # deadlocks (40P01) fail the check; "retry" retries
+    variants = [ { variables = { A = { sku = "MS-210" } }, setup = "…", expect = [[…]] } ]
+                                # the scenario again, on a fresh copy of the data, with these keys
+                                # (variables, setup, invariant, expect) replaced: hard-coded values fail
     hint = "..."
 """
 
@@ -49,7 +52,7 @@ from labs.checks.result import values_equal
 from labs.result import CheckResult
 from labs.sandbox.base import SandboxError
 from labs.sandbox.pg_sql import ScriptError, Statement, split_statements, substitute_variables
-from labs.sandbox.postgres import VISIBLE, LearnerSqlError, PgAttempt, _gset, jsonable
+from labs.sandbox.postgres import VISIBLE, LearnerSqlError, PgAttempt, _gset, jsonable, store_gset
 from labs.spec import CheckSpec
 
 LEVELS = ("READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE")
@@ -78,6 +81,7 @@ class Session:
     backlog: deque[Step] = field(default_factory=deque)
     pending: tuple[Step, Future] | None = None
     aborted: str = ""  # sqlstate that ended its transaction this round
+    abort_error: str = ""  # the server's message for it (55P03: lock timeout or NOWAIT?)
     failures: list[str] = field(default_factory=list)  # sqlstates over all rounds
     retries: int = 0
     waited: bool = False  # its running step was seen blocked on a lock
@@ -95,7 +99,43 @@ def check(attempt: PgAttempt, check_spec: CheckSpec) -> CheckResult:
         steps = _build_steps(attempt, params, answer_text)
     except ScriptError as exc:
         return CheckResult("concurrency", False, exc.message, exc.hint or lab_hint)
-    run = _play(attempt, attempt.database(VISIBLE), params, steps, patient=False)
+    result = _scenario(attempt, attempt.database(VISIBLE), params, steps, lab_hint)
+    variants = [v for v in params.get("variants", []) if isinstance(v, dict)]
+    if not result.passed or not variants:
+        return result
+    # The same scenario with other values (another product, quantities, customers), each on a
+    # fresh copy of the data: an answer that wrote the lab's values into its SQL fails here.
+    for variant in variants:
+        merged = {**params, **{k: v for k, v in variant.items() if k in VARIANT_KEYS}}
+        try:
+            variant_steps = _build_steps(attempt, merged, answer_text)
+        except ScriptError as exc:
+            return CheckResult("concurrency", False, exc.message, exc.hint or lab_hint)
+        outcome = _scenario(attempt, attempt.scratch_database(VISIBLE), merged, variant_steps, lab_hint)
+        if not outcome.passed:
+            outcome.message = f"With other values ({_describe_variables(merged)}): {outcome.message}"
+            outcome.artifacts["variant"] = {k: variant[k] for k in variant if k in VARIANT_KEYS}
+            return outcome
+    result.message += f" It held again with other values ({len(variants)} more run{'s' if len(variants) > 1 else ''})."
+    return result
+
+
+VARIANT_KEYS = ("variables", "setup", "invariant", "expect")
+
+
+def _describe_variables(params: dict[str, Any]) -> str:
+    """'A: sku=MS-210, qty=3; B: …' — the values a variant ran with (the lab's own, not hidden)."""
+    variables = params.get("variables", {})
+    return "; ".join(
+        f"{name}: " + ", ".join(f"{key}={value}" for key, value in values.items()) for name, values in variables.items()
+    )
+
+
+def _scenario(
+    attempt: PgAttempt, database: str, params: dict[str, Any], steps: list[Step], lab_hint: str
+) -> CheckResult:
+    """Play the steps once on ``database`` (replayed in order if a slow step was overtaken)."""
+    run = _play(attempt, database, params, steps, patient=False)
     if run.overtaken:
         # One session ran on while another's step was merely slow: the planned interleaving
         # did not happen, so this round proves nothing. Replay on a fresh copy of the data,
@@ -327,8 +367,8 @@ class Scenario:
             session.waited = False
         if step.statement.gset is not None:
             values = _gset(cur, step.statement)
-            variables.update(values)
-            event["row"] = values
+            store_gset(variables, values)
+            event["row"] = {k: ("NULL" if v is None else v) for k, v in values.items()}
         elif cur.description:
             rows = cur.fetchmany(3)
             event["rows"] = [[jsonable(v) for v in row] for row in rows]
@@ -353,6 +393,7 @@ class Scenario:
             }
         )
         session.aborted = error.sqlstate or "error"
+        session.abort_error = _error_text(error)
         session.failures.append(session.aborted)
         if error.sqlstate not in RETRYABLE and error.sqlstate != "55P03":
             self.errors.append((session.name, error))
@@ -399,13 +440,30 @@ class Scenario:
                     ),
                     artifacts=artifacts,
                 )
-            if session.aborted == "55P03":
+            if session.aborted == "55P03" and "lock timeout" in session.abort_error.lower():
                 return CheckResult(
                     "concurrency",
                     False,
                     f"Session {session.name} waited longer than the lock timeout "
-                    f"({self.attempt.options['lock_timeout']}) for a lock and gave up.",
+                    f"({self.attempt.options['lock_timeout']}) for a lock and gave up "
+                    "(lock_not_available, SQLSTATE 55P03).",
                     _hints(lab_hint, "Keep transactions short and make sure every transaction ends with COMMIT."),
+                    artifacts=artifacts,
+                )
+            if session.aborted == "55P03":
+                # NOWAIT (or LOCK … NOWAIT) fails at once when another session holds the lock:
+                # no timeout was involved, and calling it one would send the learner the wrong way
+                return CheckResult(
+                    "concurrency",
+                    False,
+                    f"Session {session.name} asked for a lock that another session held and failed at once "
+                    f"instead of waiting (lock_not_available, SQLSTATE 55P03: {session.abort_error}). "
+                    "NOWAIT turns every moment of contention into an error, and the checkout service retries "
+                    "only serialization failures (40001), so that customer got an error.",
+                    _hints(
+                        lab_hint,
+                        "A checkout may wait a moment for another one to finish; it must not fail because of it.",
+                    ),
                     artifacts=artifacts,
                 )
         notes = list(self.notes)
@@ -443,6 +501,15 @@ class Scenario:
             )
         anomaly = self.params.get("anomaly")
         what = f": a {anomaly}" if anomaly else ""
+        if len(expect) > 1 and len(got) == len(expect):
+            # several rows (every product): say which ones are off, an unrelated row changed is
+            # another bug than the scenario's own row being wrong
+            differ = [
+                f"{_show([a]).strip('[]')} instead of {_show([b]).strip('[]')}"
+                for a, b in zip(got, expect, strict=True)
+                if not _rows_match([a], [b])
+            ]
+            what += f" (rows that differ: {'; '.join(differ)})"
         never = f" Note: {'; '.join(notes)}." if notes else ""
         return CheckResult(
             "concurrency",

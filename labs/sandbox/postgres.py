@@ -1045,7 +1045,7 @@ class PgAttempt(Attempt):
                         continue  # the whole readonly attempt is one transaction already
                     cur = self.execute_statement(conn, statement, variables)
                     if statement.gset is not None:
-                        variables.update(_gset(cur, statement))
+                        store_gset(variables, _gset(cur, statement))
         except LearnerSqlError as exc:
             outcome.error = exc
         if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE and not self.readonly:
@@ -1102,7 +1102,7 @@ class PgAttempt(Attempt):
             for statement in before:
                 cur = self.execute_statement(conn, statement, variables)
                 if statement.gset is not None:
-                    variables.update(_gset(cur, statement))
+                    store_gset(variables, _gset(cur, statement))
             with self.learner_call(last), conn.cursor(name=f"rows_{secrets.token_hex(3)}") as cur:
                 cur.execute(substitute_variables(last.text, variables))
                 rows = cur.fetchmany(cap + 1)
@@ -1229,21 +1229,41 @@ def restore_learner_settings(instance: PgInstance) -> None:
             )
 
 
-def _gset(cur: psycopg.Cursor, statement: Statement) -> dict[str, str]:
-    """psql's \\gset: the single row's columns become variables (prefixed)."""
+def _gset(cur: psycopg.Cursor, statement: Statement) -> dict[str, str | None]:
+    """psql's \\gset: the single row's columns become variables (prefixed), each holding the
+    text psql would print (a boolean is ``t``/``f``, a timestamp ``2024-01-01 08:00:00+00``),
+    read from the server's own text output, never from a Python rendering. A NULL maps to
+    None: psql unsets that variable, so a later ``:name`` stays as it is written."""
     rows = cur.fetchall() if cur.description else []
     if len(rows) != 1:
+        said = "no rows returned for \\gset" if not rows else "more than one row returned for \\gset"
         raise LearnerSqlError(
-            f"Statement {statement.index} ({statement.short(60)}) ends with \\gset but returned {len(rows)} rows; "
-            "\\gset needs exactly one row.",
-            "Make the query return one row, e.g. filter on the primary key.",
+            f"Statement {statement.index} ({statement.short(60)}) ends with \\gset but returned {len(rows)} rows "
+            f"(psql: {said}); \\gset needs exactly one row.",
+            "Make the query return one row, e.g. filter on the primary key, or aggregate (count(*), bool_or()).",
             statement=statement,
         )
-    names = [d.name for d in cur.description]
-    return {
-        f"{statement.gset or ''}{name}": ("" if value is None else str(value))
-        for name, value in zip(names, rows[0], strict=True)
-    }
+    result = cur.pgresult
+    encoding = cur.connection.info.encoding
+    values: dict[str, str | None] = {}
+    for column, described in enumerate(cur.description):
+        raw = result.get_value(0, column) if result is not None else None
+        if raw is None:
+            values[f"{statement.gset or ''}{described.name}"] = None
+        elif result.fformat(column) == 0:  # text format: exactly the bytes psql prints
+            values[f"{statement.gset or ''}{described.name}"] = bytes(raw).decode(encoding, "replace")
+        else:  # a binary column (never requested here): fall back to its Python text
+            values[f"{statement.gset or ''}{described.name}"] = str(rows[0][column])
+    return values
+
+
+def store_gset(variables: dict[str, str], values: dict[str, str | None]) -> None:
+    """Set (or, for NULL, unset) the variables a \\gset produced, as psql does."""
+    for name, value in values.items():
+        if value is None:
+            variables.pop(name, None)
+        else:
+            variables[name] = value
 
 
 # --------------------------------------------------------------------------- engine

@@ -1,0 +1,12 @@
+-- Uses the \gset boolean unquoted: psql stores it as t or f, so "WHERE :took" becomes "WHERE t", a column that does not exist.
+BEGIN;
+WITH taken AS (
+    UPDATE stock_levels SET on_hand = on_hand - :qty
+    WHERE sku = :'sku' AND on_hand >= :qty
+    RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM taken) AS took \gset
+INSERT INTO reservations (sku, customer, qty)
+SELECT :'sku', :'customer', :qty
+WHERE :took;
+COMMIT;
