@@ -15,6 +15,15 @@ class FeedbackMode(models.TextChoices):
     HIDDEN = "hidden", "Hidden"
 
 
+class FeedbackDetail(models.TextChoices):
+    """How much of a shown verdict a learner sees; each level adds to the one before."""
+
+    SCORE = "score", "Score only"
+    CHECKS = "checks", "Score and which checks failed, with messages"
+    EXPECTED = "expected", "…and the expected output"
+    FULL = "full", "…and hints"
+
+
 class LabPolicy(models.Model):
     """One cohort's deadline and feedback rule for one lab. No row means: no deadline,
     feedback shown immediately."""
@@ -23,6 +32,7 @@ class LabPolicy(models.Model):
     lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="policies")
     due_at = models.DateTimeField(null=True, blank=True)
     feedback = models.CharField(max_length=20, choices=FeedbackMode.choices, default=FeedbackMode.IMMEDIATE)
+    detail = models.CharField(max_length=20, choices=FeedbackDetail.choices, default=FeedbackDetail.FULL)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cohort", "lab"], name="one_policy_per_cohort_lab")]

@@ -11,15 +11,33 @@ from django.utils import timezone
 
 from apps.accounts.models import Cohort
 from apps.courses.models import Lab, Project
-from apps.dashboard.models import FeedbackMode, LabPolicy, ProjectPolicy
+from apps.dashboard.models import FeedbackDetail, FeedbackMode, LabPolicy, ProjectPolicy
 
 _STRICTNESS = {FeedbackMode.IMMEDIATE: 0, FeedbackMode.AFTER_DEADLINE: 1, FeedbackMode.HIDDEN: 2}
+DETAIL_LEVELS = [FeedbackDetail.SCORE, FeedbackDetail.CHECKS, FeedbackDetail.EXPECTED, FeedbackDetail.FULL]
 
 
 @dataclass(frozen=True)
 class LabRule:
     feedback: str = FeedbackMode.IMMEDIATE
     due_at: datetime | None = None
+    detail: str = FeedbackDetail.FULL
+
+    def _at_least(self, level: str) -> bool:
+        return DETAIL_LEVELS.index(FeedbackDetail(self.detail)) >= DETAIL_LEVELS.index(FeedbackDetail(level))
+
+    # Read by the verdict template (which cannot pass arguments): what a shown verdict includes.
+    @property
+    def shows_checks(self) -> bool:
+        return self._at_least(FeedbackDetail.CHECKS)
+
+    @property
+    def shows_expected(self) -> bool:
+        return self._at_least(FeedbackDetail.EXPECTED)
+
+    @property
+    def shows_hints(self) -> bool:
+        return self._at_least(FeedbackDetail.FULL)
 
     def feedback_visible(self, now: datetime | None = None) -> bool:
         if self.feedback == FeedbackMode.HIDDEN:
@@ -51,11 +69,12 @@ def find_lab_rule(user, lab: Lab) -> LabRule:
     strictest = max(policies, key=lambda p: _STRICTNESS[FeedbackMode(p.feedback)])
     deadlines = [p.due_at for p in policies if p.due_at is not None]
     due_at = min(deadlines) if deadlines else None
+    detail = min((FeedbackDetail(p.detail) for p in policies), key=DETAIL_LEVELS.index)
     if strictest.feedback == FeedbackMode.AFTER_DEADLINE:
         # Feedback waits for the latest deadline among the cohorts that ask to wait.
         waits = [p.due_at for p in policies if p.feedback == FeedbackMode.AFTER_DEADLINE and p.due_at]
-        return LabRule(FeedbackMode.AFTER_DEADLINE, max(waits) if waits else due_at)
-    return LabRule(strictest.feedback, due_at)
+        return LabRule(FeedbackMode.AFTER_DEADLINE, max(waits) if waits else due_at, detail)
+    return LabRule(strictest.feedback, due_at, detail)
 
 
 @dataclass
@@ -66,6 +85,7 @@ class PolicyRow:
     project: Project | None
     due_at: datetime | None
     feedback: str = FeedbackMode.IMMEDIATE
+    detail: str = FeedbackDetail.FULL
 
 
 class PolicyInvalid(ValueError):
@@ -81,6 +101,8 @@ def check_policy_rows(rows: list[PolicyRow]) -> list[str]:
             problems.append(f"“{row.lab.title}”: feedback “after the deadline” needs a deadline.")
         if row.feedback not in FeedbackMode.values:
             problems.append(f"“{(row.lab or row.project).title}”: unknown feedback mode {row.feedback!r}.")
+        if row.detail not in FeedbackDetail.values:
+            problems.append(f"“{(row.lab or row.project).title}”: unknown feedback detail {row.detail!r}.")
     return problems
 
 
@@ -94,7 +116,9 @@ def save_cohort_policies(cohort: Cohort, rows: list[PolicyRow]) -> None:
     for row in rows:
         if row.lab is not None:
             LabPolicy.objects.update_or_create(
-                cohort=cohort, lab=row.lab, defaults={"due_at": row.due_at, "feedback": row.feedback}
+                cohort=cohort,
+                lab=row.lab,
+                defaults={"due_at": row.due_at, "feedback": row.feedback, "detail": row.detail},
             )
         else:
             ProjectPolicy.objects.update_or_create(cohort=cohort, project=row.project, defaults={"due_at": row.due_at})

@@ -17,7 +17,7 @@ from apps.accounts.forms import CohortForm
 from apps.accounts.services import create_cohort
 from apps.courses.models import Lab, Project
 from apps.dashboard import analytics, gradebook
-from apps.dashboard.models import FeedbackMode, LabPolicy, ProjectGrade, ProjectPolicy, RegradeJob
+from apps.dashboard.models import FeedbackDetail, FeedbackMode, LabPolicy, ProjectGrade, ProjectPolicy, RegradeJob
 from apps.dashboard.policies import PolicyInvalid, PolicyRow, save_cohort_policies
 from apps.dashboard.services import (
     SCORE_NOT_YOURS,
@@ -326,7 +326,8 @@ def cohort_settings(request, cohort_id: int):
                 problems.append(f"“{item.title}”: the deadline is not a valid date and time.")
                 continue
             feedback = request.POST.get(f"lab-{item.pk}-feedback", FeedbackMode.IMMEDIATE)
-            rows.append(PolicyRow(item, None, due, feedback) if kind == "lab" else PolicyRow(None, item, due))
+            detail = request.POST.get(f"lab-{item.pk}-detail", FeedbackDetail.FULL)
+            rows.append(PolicyRow(item, None, due, feedback, detail) if kind == "lab" else PolicyRow(None, item, due))
         if not problems:
             try:
                 save_cohort_policies(cohort, rows)
@@ -344,6 +345,9 @@ def cohort_settings(request, cohort_id: int):
             "feedback": request.POST.get(f"lab-{lab.pk}-feedback")
             if problems
             else getattr(lab_policies.get(lab.pk), "feedback", FeedbackMode.IMMEDIATE),
+            "detail": request.POST.get(f"lab-{lab.pk}-detail")
+            if problems
+            else getattr(lab_policies.get(lab.pk), "detail", FeedbackDetail.FULL),
         }
         for lab in labs
     ]
@@ -364,6 +368,7 @@ def cohort_settings(request, cohort_id: int):
             "lab_rows": lab_rows,
             "project_rows": project_rows,
             "modes": FeedbackMode.choices,
+            "details": FeedbackDetail.choices,
             "problems": problems,
             "section": "settings",
         },
