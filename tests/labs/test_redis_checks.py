@@ -141,7 +141,7 @@ FAILING = [
     ({"values": {"key": "ghost", "equals": 1}}, "Expected `ghost` to hold 1, but the key does not exist.", "name"),
     ({"ttl": {"key": "lb", "min": 10}}, "Expected `lb` to expire in at least 10 s, but it has no expiry.", "EXPIRE"),
     ({"ttl": {"key": "ghost", "max": 10}}, "but the key does not exist", "EXPIRE"),
-    ({"ttl": {"key": "greeting", "min": 1000, "max": 2000}}, "between 1000 and 2000 s, but it expires in 100 s", ""),
+    ({"ttl": {"key": "greeting", "min": 1000, "max": 2000}}, "2,000 s (33.3 minutes), but it expires in 100 s", ""),
     (
         {"zrange": {"key": "lb", "stop": 0, "rev": True, "withscores": True, "equals": [["bob", 20]]}},
         'to return [["bob", 20]], but it returns [["carol", 30]]',
