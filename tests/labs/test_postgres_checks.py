@@ -66,7 +66,9 @@ def test_hidden_data_catches_nulls_and_ties(pg_lab, answer, phrase):
 def test_result_sql_errors_name_the_statement_and_carry_the_postgres_hint(pg_lab):
     result = grade(pg_lab("pg-result"), "SELECT c.id, c.nme FROM customers c")
     check = result.checks[0]
-    assert check.message.startswith("Statement 1 (SELECT c.id, c.nme FROM customers c) failed: ERROR: column c.nme")
+    assert check.message.startswith(
+        "Line 1: Statement 1 (SELECT c.id, c.nme FROM customers c) failed: ERROR: column c.nme"
+    )
     assert check.hint
 
 
@@ -185,7 +187,8 @@ def test_schema_reports_types_and_uniqueness(pg_lab):
 
 def test_schema_syntax_error_names_the_statement(pg_lab):
     check = grade_file(pg_lab("pg-schema"), "wrong/syntax_error.sql").checks[0]
-    assert check.message.startswith("Statement 1 (CREATE TABLE customers")
+    line = check.artifacts["error"]["line"]  # where Postgres' error position falls in the file
+    assert check.message.startswith(f"Line {line}: Statement 1 (CREATE TABLE customers") and line > 1
     assert 'syntax error at or near ")"' in check.message
 
 
