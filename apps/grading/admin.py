@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.grading.models import Review, Submission
+from apps.grading.models import GradingRun, Review, Submission
 
 
 @admin.register(Submission)
@@ -8,7 +8,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     list_display = ("id", "user", "lab", "kind", "status", "score", "override_score", "counted", "tries", "created_at")
     list_filter = ("status", "kind", "lab")
     raw_id_fields = ("user",)
-    readonly_fields = ("result",)
+    readonly_fields = ("result", "lease_run", "leased_until")
 
 
 @admin.register(Review)
@@ -16,6 +16,21 @@ class ReviewAdmin(admin.ModelAdmin):
     """Read-only: reviews are the audit trail of score overrides."""
 
     list_display = ("submission", "author", "changes_score", "score_before", "score_after", "created_at")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(GradingRun)
+class GradingRunAdmin(admin.ModelAdmin):
+    """Read-only: runs are the record of who graded what, when, and with what outcome."""
+
+    list_display = ("id", "submission", "purpose", "outcome", "applied", "worker", "started_at", "finished_at")
+    list_filter = ("purpose", "outcome", "applied")
+    raw_id_fields = ("submission",)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

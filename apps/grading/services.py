@@ -271,8 +271,8 @@ def record_verdict(run: GradingRun, *, final: bool = True) -> Submission:
 
     - A gradable run becomes the verdict (an instructor's override stays on top of it).
     - An ungradable run (a platform fault) never replaces a gradable verdict. On a
-      submission without one it becomes "could not be graded" when ``final``; otherwise the
-      submission waits, queued, for the retry.
+      submission without one it becomes "could not be graded" when ``final``; otherwise a
+      first grade waits, queued, for the retry.
     - A grade or regrade writes only while it holds the lease: a run whose worker was
       presumed dead and replaced writes nothing. A previewed run (never leased) is applied
       only if nobody holds the lease and the verdict has not changed since it started.
@@ -309,8 +309,8 @@ def record_verdict(run: GradingRun, *, final: bool = True) -> Submission:
                     "counted": False,
                     "finished_at": now,
                 }
-            else:
-                changes = {"status": Submission.Status.QUEUED}
+            elif run.purpose == GradingRun.Purpose.GRADE:
+                changes = {"status": Submission.Status.QUEUED}  # a regrade leaves the status as it was
         if holds_lease:
             changes.update(lease_run=None, leased_until=None)
         Submission.objects.filter(pk=submission.pk).update(**changes)
