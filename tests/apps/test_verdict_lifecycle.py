@@ -239,3 +239,35 @@ def test_a_soft_time_limit_on_every_try_ends_as_could_not_be_graded(
     assert (submission.status, submission.counted, submission.tries) == ("failed", False, 4)
     assert "does not count" in submission.result["message"]
     assert GradingRun.objects.filter(submission=submission, outcome="fault").count() == 4
+
+
+def test_a_dead_regrade_leaves_the_verdict_and_the_sweeper_only_frees_its_lease(lab, monkeypatch):
+    sent = []
+    monkeypatch.setattr(services, "enqueue_grading", sent.append)
+    submission = graded_earlier(lab)
+    run = services.claim_submission(submission.pk, GradingRun.Purpose.REGRADE)  # then its worker is killed
+    assert Submission.objects.get(pk=submission.pk).status == "done"  # the verdict shows while regrading
+    assert services.sweep_stuck_submissions(now=timezone.now() + TimeBudget(lab.time_limit).lease * 2) == []
+    submission.refresh_from_db()
+    run.refresh_from_db()
+    assert run.outcome == "lost" and submission.lease_run is None and sent == []  # its own message comes back
+    assert (submission.status, submission.score, submission.result) == ("done", 0.5, EARLIER)
+
+
+def test_a_retried_regrade_fault_on_an_ungraded_submission_does_not_requeue_it(lab, monkeypatch):
+    submission = Submission.objects.create(
+        user=UserFactory(),
+        lab=lab,
+        answer=SOLUTION,
+        status="failed",
+        result=fault("first try"),
+        queued_at=timezone.now(),
+    )
+    grader_returning(monkeypatch, fault("again"))
+    with pytest.raises(services.PlatformFault):
+        services.regrade_submission_now(submission.pk, final_try=False)
+    submission.refresh_from_db()
+    assert submission.status == "failed" and submission.result["message"] == "first try"
+    services.regrade_submission_now(submission.pk, final_try=True)
+    submission.refresh_from_db()
+    assert submission.status == "failed" and submission.result["message"] == "again" and not submission.counted
