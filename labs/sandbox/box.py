@@ -33,7 +33,9 @@ import os
 import re
 import signal
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -254,6 +256,28 @@ class Box:
                 _setns(fd, CLONE_NEWNET)
             finally:
                 os.close(fd)
+
+    @contextlib.contextmanager
+    def network(self) -> Iterator[None]:
+        """Run the ``with`` body's socket calls inside the box's network namespace.
+
+        setns() moves only the calling thread; a socket keeps the namespace it was created
+        in, so a connection opened here (a TCP client to a server's 127.0.0.1 port, an HTTP
+        call to Patroni's API) goes on working after the thread has come back out."""
+        if self.netns is None:
+            yield
+            return
+        own = os.open(f"/proc/self/task/{threading.get_native_id()}/ns/net", os.O_RDONLY)
+        target = os.open(self.netns, os.O_RDONLY)
+        try:
+            _setns(target, CLONE_NEWNET)
+            try:
+                yield
+            finally:
+                _setns(own, CLONE_NEWNET)
+        finally:
+            os.close(target)
+            os.close(own)
 
     # -- what happened inside
 
