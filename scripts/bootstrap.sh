@@ -11,6 +11,16 @@ missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 [ -x "$PG_BIN/postgres" ] || missing+=(postgresql-15 postgresql-contrib)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+# The engines and tools labs run (each sandbox starts its own processes on its own ports):
+# MariaDB and Galera, pgBackRest, Patroni with etcd, PgBouncer, HAProxy; acl for setfacl users.
+[ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server mariadb-client)
+[ -f /usr/lib/galera/libgalera_smm.so ] || missing+=(galera-4)
+command -v pgbackrest >/dev/null || missing+=(pgbackrest)
+command -v patroni >/dev/null || missing+=(patroni)
+command -v etcd >/dev/null && command -v etcdctl >/dev/null || missing+=(etcd-server etcd-client)
+[ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
+[ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+[ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || missing+=(iproute2)
 if [ "$WANT_BROWSER" = 1 ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
@@ -24,8 +34,16 @@ if [ ${#missing[@]} -gt 0 ]; then
     SUDO=sudo
   fi
   $SUDO apt-get update -qq
-  # A Debian postgresql install starts a cluster on 5432; sandboxes never use it.
+  # Packages must not start their system services (MariaDB on 3306, etcd, HAProxy...):
+  # sandboxes start their own. policy-rc.d exit 101 is Debian's "do not start" switch.
+  added_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+    added_policy=1
+  fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ "$added_policy" = 1 ] && $SUDO rm -f /usr/sbin/policy-rc.d
 fi
 
 if [ ! -x .venv/bin/python ]; then
