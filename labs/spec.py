@@ -42,6 +42,11 @@ ANSWER_FORMATS = {"postgres": "sql", "redis": "redis", "mongo": "mongo"}
 SEED_FILES = {"postgres": "setup.sql", "redis": "seed.redis", "mongo": "seed.json"}
 HIDDEN_SEED_FILES = {"postgres": "hidden.sql", "redis": "hidden.redis", "mongo": "hidden.json"}
 ANSWER_SUFFIXES = {"sql": ".sql", "redis": ".redis", "mongo": ".json", "runbook": ".runbook"}
+# pgBackRest and PgBouncer labs (labs/engines/pgbackrest, pgbouncer): a PostgreSQL primary
+# seeded from setup.sql; the answer is the tool's own configuration (with commands for pgBackRest).
+for _tool, _topology, _suffix in (("pgbackrest", "stanza", ".conf"), ("pgbouncer", "pooled", ".ini")):
+    TOPOLOGIES[_tool], ANSWER_FORMATS[_tool], ANSWER_SUFFIXES[_tool] = (_topology,), _tool, _suffix
+    SEED_FILES[_tool], HIDDEN_SEED_FILES[_tool] = "setup.sql", "hidden.sql"
 MAX_TIME_LIMIT = 600
 LAB_ID = re.compile(r"[A-Za-z0-9_-]+")  # Django's <slug:...> converter, which routes lab pages
 

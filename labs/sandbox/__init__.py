@@ -16,6 +16,8 @@ ENGINE_MODULES = {
     "postgres": "labs.sandbox.postgres",
     "redis": "labs.sandbox.redis",
     "mongo": "labs.sandbox.mongo",
+    "pgbackrest": "labs.engines.pgbackrest",
+    "pgbouncer": "labs.engines.pgbouncer",
 }
 
 
