@@ -4,7 +4,7 @@ lab.toml::
 
     id = "sql-top-customers"        # stable; never derived from the folder name
     title = "Top customers per country"
-    engine = "postgres"             # postgres | redis | mongo
+    engine = "postgres"             # postgres | redis | mongo | mariadb
     topology = "database"           # see TOPOLOGIES
     time_limit = 10                 # seconds for the whole attempt, wall clock
     points = 10
@@ -49,6 +49,11 @@ for _tool, _topology, _suffix in (("pgbackrest", "stanza", ".conf"), ("pgbouncer
     SEED_FILES[_tool], HIDDEN_SEED_FILES[_tool] = "setup.sql", "hidden.sql"
 MAX_TIME_LIMIT = 600
 LAB_ID = re.compile(r"[A-Za-z0-9_-]+")  # Django's <slug:...> converter, which routes lab pages
+# MariaDB (labs/engines/mariadb): pooled servers, a cloned database per attempt, SQL answers.
+TOPOLOGIES["mariadb"] = ("database",)
+ANSWER_FORMATS["mariadb"] = "sql"
+SEED_FILES["mariadb"] = "setup.sql"
+HIDDEN_SEED_FILES["mariadb"] = "hidden.sql"
 
 
 class SpecError(ValueError):

@@ -29,6 +29,8 @@ CHECK_MODULES: dict[tuple[str, str], str] = {
     ("redis", "redis"): "labs.checks.redis",
     ("sharding", "redis"): "labs.checks.redis_sharding",
     ("mongo", "mongo"): "labs.checks.mongo",
+    ("result", "mariadb"): "labs.checks.mariadb_result",
+    ("plan", "mariadb"): "labs.checks.mariadb_plan",
     ("backup", "pgbackrest"): "labs.checks.pgbackrest",
     ("pooling", "pgbouncer"): "labs.checks.pgbouncer",
 }

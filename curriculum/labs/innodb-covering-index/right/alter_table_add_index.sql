@@ -1,0 +1,1 @@
+ALTER TABLE orders ADD INDEX (customer_id, placed_at, total_cents, status);

@@ -1,0 +1,2 @@
+CREATE INDEX recent ON orders (customer_id, placed_at, total_cents, status);
+ANALYZE TABLE orders;

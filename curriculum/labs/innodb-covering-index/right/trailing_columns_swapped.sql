@@ -1,0 +1,1 @@
+CREATE INDEX recent ON orders (customer_id, placed_at, status, total_cents);

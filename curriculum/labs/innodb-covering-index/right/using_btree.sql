@@ -1,0 +1,1 @@
+CREATE INDEX recent USING BTREE ON orders (customer_id, placed_at, total_cents, status);

@@ -1,0 +1,4 @@
+-- Read the plans first:
+--   EXPLAIN FORMAT=JSON SELECT id, placed_at, total_cents FROM orders
+--   WHERE customer_id = 777 ORDER BY placed_at DESC LIMIT 20;
+-- then write the CREATE INDEX (or ALTER TABLE … ADD INDEX) statements here.

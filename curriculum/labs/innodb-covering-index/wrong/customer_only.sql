@@ -1,0 +1,1 @@
+CREATE INDEX by_customer ON orders (customer_id);

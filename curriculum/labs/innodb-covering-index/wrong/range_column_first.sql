@@ -1,0 +1,1 @@
+CREATE INDEX recent ON orders (placed_at, customer_id, total_cents, status);

@@ -1,0 +1,1 @@
+CREATE INDEX recent ON orders (customer_id, status, placed_at, total_cents);
