@@ -268,6 +268,11 @@ def bench_redis_labs(quick: bool) -> dict[str, float]:
     }
 
 
+@bench("mariadb: server ready, lab graded", "cold ≤ 3 s, warm ≤ 1 s")
+def bench_mariadb(quick: bool) -> dict[str, float]:
+    return _optional("labs.engines.mariadb.bench", "bench_figures")(quick=quick)
+
+
 @contextmanager
 def _boxes(mode: str) -> Iterator[None]:
     """Run a bench with sandboxes boxed ("on") or not ("off"), on fresh pooled instances."""

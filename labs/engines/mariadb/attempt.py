@@ -357,13 +357,24 @@ class MariaAttempt(Attempt):
             for statement in before:
                 with self.learner_call(statement):
                     cur.execute(statement.text)
-        with self.learner_call(last), conn.cursor(pymysql.cursors.SSCursor) as cur:
+        cur = conn.cursor(pymysql.cursors.SSCursor)
+        with self.learner_call(last):
             cur.execute(last.text)
             rows = list(cur.fetchmany(self.row_cap + 1))
             columns = [d[0] for d in cur.description or []]
-            truncated = len(rows) > self.row_cap
-            if truncated:  # an unbuffered result must be read to its end, or killed: kill it
-                self._kill_query(conn)
+        truncated = len(rows) > self.row_cap
+        if truncated:
+            # An unbuffered result must be read to its end or killed: kill it, and retire the
+            # connection (its protocol state is spent) so the next call opens a fresh one.
+            self._kill_query(conn)
+            with contextlib.suppress(Exception):
+                conn.close()
+            for dataset_name, shared in list(self._learner_conns.items()):
+                if shared is conn:
+                    del self._learner_conns[dataset_name]
+        else:
+            with self.learner_call(last):
+                cur.close()
         return Rows(columns, [tuple(r) for r in rows[: self.row_cap]], truncated)
 
     def reference(self, key: tuple, compute: Callable[[], Any]) -> Any:
