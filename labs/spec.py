@@ -42,6 +42,12 @@ ANSWER_FORMATS = {"postgres": "sql", "redis": "redis", "mongo": "mongo"}
 SEED_FILES = {"postgres": "setup.sql", "redis": "seed.redis", "mongo": "seed.json"}
 HIDDEN_SEED_FILES = {"postgres": "hidden.sql", "redis": "hidden.redis", "mongo": "hidden.json"}
 ANSWER_SUFFIXES = {"sql": ".sql", "redis": ".redis", "mongo": ".json", "runbook": ".runbook"}
+# Patroni failover drills (labs/engines/patroni): the answer is a fragment of patroni.yml.
+TOPOLOGIES["patroni"] = ("cluster",)
+ANSWER_FORMATS["patroni"] = "yaml"
+SEED_FILES["patroni"] = "setup.sql"
+HIDDEN_SEED_FILES["patroni"] = "hidden.sql"
+ANSWER_SUFFIXES["yaml"] = ".yaml"
 # pgBackRest and PgBouncer labs (labs/engines/pgbackrest, pgbouncer): a PostgreSQL primary
 # seeded from setup.sql; the answer is the tool's own configuration (with commands for pgBackRest).
 for _tool, _topology, _suffix in (("pgbackrest", "stanza", ".conf"), ("pgbouncer", "pooled", ".ini")):

@@ -29,6 +29,7 @@ CHECK_MODULES: dict[tuple[str, str], str] = {
     ("redis", "redis"): "labs.checks.redis",
     ("sharding", "redis"): "labs.checks.redis_sharding",
     ("mongo", "mongo"): "labs.checks.mongo",
+    ("failover", "patroni"): "labs.checks.failover",
     ("result", "mariadb"): "labs.checks.mariadb_result",
     ("plan", "mariadb"): "labs.checks.mariadb_plan",
     ("backup", "pgbackrest"): "labs.checks.pgbackrest",

@@ -16,6 +16,7 @@ ENGINE_MODULES = {
     "postgres": "labs.sandbox.postgres",
     "redis": "labs.sandbox.redis",
     "mongo": "labs.sandbox.mongo",
+    "patroni": "labs.engines.patroni",
     "mariadb": "labs.engines.mariadb",
     "pgbackrest": "labs.engines.pgbackrest",
     "pgbouncer": "labs.engines.pgbouncer",
