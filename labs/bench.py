@@ -273,6 +273,11 @@ def bench_mariadb(quick: bool) -> dict[str, float]:
     return _optional("labs.engines.mariadb.bench", "bench_figures")(quick=quick)
 
 
+@bench("patroni: 3-member cluster, failover drill", "cold start; drill graded (SLA 20 s)")
+def bench_patroni(quick: bool) -> dict[str, float]:
+    return _optional("labs.engines.patroni.bench", "bench_figures")(quick=quick)
+
+
 @contextmanager
 def _boxes(mode: str) -> Iterator[None]:
     """Run a bench with sandboxes boxed ("on") or not ("off"), on fresh pooled instances."""
