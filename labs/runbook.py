@@ -2,8 +2,8 @@
 
 A runbook is what a learner would type during an incident, reduced to a small, validated
 vocabulary: one step per line, ``#`` starts a comment, blank lines are ignored. Every step
-maps to code the platform controls (labs.sandbox.pg_cluster); nothing a learner writes ever
-reaches a shell, and the only values that reach SQL are validated literals and identifiers.
+maps to code the platform controls (labs.engines.postgres: archive, standby, shards); nothing
+a learner writes ever reaches a shell, and the only values that reach SQL are validated literals and identifiers.
 
 The vocabulary depends on the lab's topology.
 
@@ -60,6 +60,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from labs.attempt import AnswerRejected
+from labs.engines.postgres.scenario import lab_scenario_marks, lab_shard_count  # pure: reads lab files only
 
 if TYPE_CHECKING:
     from labs.spec import LabSpec
@@ -435,7 +436,7 @@ class _Parser:
                 timeout = float(text)
             except ValueError:
                 timeout = -1.0
-            # No cap here: the lab's time limit bounds the wait when the step runs (pg_cluster).
+            # No cap here: the lab's time limit bounds the wait when the step runs (labs.engines.postgres).
             if not (0 < timeout < float("inf")):
                 self.fail(
                     line, f"wait_for_catchup timeout= takes a number of seconds above 0, got {options['timeout']!r}"
@@ -672,7 +673,7 @@ class _Parser:
             if method == "hash":
                 # Several partitions per shard and mixed moduli (3 and 6) are both legal layouts:
                 # Postgres itself refuses moduli that do not divide each other or overlapping
-                # remainders, with a message pg_cluster.explain_shard_error explains.
+                # remainders, with a message labs.engines.postgres.shards.explain_shard_error explains.
                 key = (table, step.args["modulus"], step.args["remainder"])
                 if key in remainders:
                     self.fail(
@@ -731,13 +732,11 @@ def parse_runbook(
 def parse_lab_runbook(spec: LabSpec, text: str) -> list[Step]:
     """``parse_runbook`` with what the lab itself knows: the marks its scenario records and its
     number of shards. The one call the site needs to refuse an invalid runbook before queuing."""
-    from labs.sandbox.pg_cluster import scenario_marks, shard_count  # lazy: parsing alone stays light
-
     return parse_runbook(
         text,
         spec.topology,
-        marks=scenario_marks(spec) if spec.topology == "archive" else None,
-        shards=shard_count(spec) if spec.topology == "shards" else None,
+        marks=lab_scenario_marks(spec) if spec.topology == "archive" else None,
+        shards=lab_shard_count(spec) if spec.topology == "shards" else None,
     )
 
 

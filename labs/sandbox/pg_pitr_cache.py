@@ -29,7 +29,7 @@ from labs.sandbox import base
 from labs.sandbox.base import SandboxError
 
 if TYPE_CHECKING:
-    from labs.sandbox.pg_cluster import Cluster
+    from labs.engines.postgres.cluster import Cluster
     from labs.spec import LabSpec
 
 CACHE_FORMAT = "1"  # bump when what a cache entry holds changes
@@ -55,7 +55,8 @@ class ArchiveInputs:
 
 def cache_key(spec: LabSpec) -> str:
     """Changes with the lab's seed, lab.toml, scenario.sql and the Postgres binaries."""
-    from labs.sandbox.pg_cluster import PG_BIN, ensure_template
+    from labs.engines.postgres.cluster import ensure_template
+    from labs.engines.postgres.settings import PG_BIN
 
     digest = hashlib.sha256(CACHE_FORMAT.encode())
     digest.update(spec.content_hash().encode())
@@ -117,7 +118,8 @@ def _load(folder: Path) -> ArchiveInputs | None:
 
 def _build(spec: LabSpec, folder: Path) -> None:
     """Play the incident in a sandbox of its own and copy its results to ``folder``."""
-    from labs.sandbox import pg_cluster as pg
+    from labs.engines.postgres import cluster as pg
+    from labs.engines.postgres.settings import PG_BIN
 
     started = time.monotonic()
     with base.sandbox_dir("pg-pitr-build") as sandbox:
@@ -139,7 +141,7 @@ def _build(spec: LabSpec, folder: Path) -> None:
             backup = sandbox.path / "base_backup"
             taken = cluster.run_tool(
                 [
-                    str(pg.PG_BIN / "pg_basebackup"), "-D", str(backup), "-h", str(primary.socket_dir),
+                    str(PG_BIN / "pg_basebackup"), "-D", str(backup), "-h", str(primary.socket_dir),
                     "-p", str(primary.port), "-U", pg.SUPERUSER, "-c", "fast", "-X", "stream",
                     "--no-sync", "--no-manifest",
                 ]

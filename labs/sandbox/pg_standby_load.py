@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 
 if TYPE_CHECKING:
-    from labs.sandbox.pg_cluster import Instance, OperationalAttempt
+    from labs.engines.postgres.cluster import Instance, OperationalAttempt
 
 LOAD_TABLE = "indexed_report_load"  # created before the learner's base backup, so the standby has it
 STALL_SECONDS = 2.0

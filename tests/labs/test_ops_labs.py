@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from labs.attempt import AnswerRejected, LearnerTimeout
+from labs.engines.postgres import archive as pg_archive
 from labs.result import GRADED, PLATFORM_ERROR, REJECTED
 from labs.runner import grade
 from labs.sandbox import base, pg_cluster
@@ -219,7 +220,7 @@ def test_an_exception_mid_runbook_stops_every_server_and_removes_the_sandbox(pri
     def explode(*args, **kwargs):
         raise RuntimeError("injected failure while promoting")
 
-    monkeypatch.setattr(pg_cluster, "promote", explode)
+    monkeypatch.setattr(pg_archive, "promote", explode)  # looked up where the archive runbook runs
     spec = load_spec(PITR)
     seen = {}
     runbook = "restore_base_backup\nset recovery_target_name 'before_drop'\nstart\npromote\n"
