@@ -153,19 +153,43 @@ def check_archive_kept(attempt: BackrestAttempt, check_spec: CheckSpec) -> Check
     if not held or not runs or not all(run["ok"] for run in runs):
         return _result(check_spec, False, "Expected retained backups with their WAL; the repository held none "
                        "after the platform's later full backups.", "Fix the checks above first.")
-    archives = next((entry.get("archive", []) for entry in info if entry.get("name") == attempt.stanza), [])
-    starts = [a.get("min") for a in archives if a.get("min")]
-    oldest_wal = min(starts) if starts else None
-    # A WAL segment name sorts by timeline, then position: a backup is restorable to later
-    # times only if the archive still starts at or before the backup's own first segment.
-    cut = [b["label"] for b in held if oldest_wal is None or b["archive"]["start"] < oldest_wal]
+    segments = set(attempt.notes.get("archived_segments", []))
+    size = int(attempt.notes.get("wal_segment_size") or 16 * 1024 * 1024)
+    newest = max(segments) if segments else None
+    cut = {}
+    for backup in held:
+        gap = first_gap(backup["archive"]["start"], newest, segments, size)
+        if gap is not None:
+            cut[backup["label"]] = gap
     if cut:
+        where = ", ".join(f"{label} (first missing segment {gap})" for label, gap in cut.items())
         return _result(
             check_spec, False,
-            f"Expected every retained backup to keep the WAL from its start on, so it can be restored to a later "
-            f"time. The archive starts at {oldest_wal}, after the start of {', '.join(cut)}.",
-            "repo1-retention-archive trims the WAL archive: set it no lower than the number of backups kept "
+            "Expected every retained backup to keep the WAL from its start to the newest segment, so it can be "
+            f"restored to any later moment. The archive has a gap after the start of: {where}.",
+            "repo1-retention-archive trims the WAL archive: set it no lower than the number of full backups kept "
             "(or leave it unset, and the archive follows repo1-retention-full).",
         )
+    oldest_wal = min(segments) if segments else "?"
     return _result(check_spec, True, f"The WAL archive starts at {oldest_wal}: each of the {len(held)} retained "
                    "backups can be restored to any later time.")
+
+
+def first_gap(start: str, newest: str | None, segments: set[str], segment_size: int) -> str | None:
+    """The first WAL segment missing between ``start`` and the newest segment of the same
+    timeline (names are timeline, log and segment in hex), or None when none is missing."""
+    if newest is None:
+        return start
+    timeline = start[:8]
+    last = max((s for s in segments if s[:8] == timeline), default=None)
+    if last is None:
+        return start
+    per_log = 0x100000000 // segment_size
+    position = int(start[8:16], 16) * per_log + int(start[16:], 16)
+    end = int(last[8:16], 16) * per_log + int(last[16:], 16)
+    while position <= end:
+        name = f"{timeline}{position // per_log:08X}{position % per_log:08X}"
+        if name not in segments:
+            return name
+        position += 1
+    return None

@@ -39,7 +39,7 @@ LEARNER_OPTIONS = frozenset(
         "start-fast", "compress-type", "compress-level", "process-max", "archive-async",
         "archive-check", "archive-copy", "archive-timeout", "archive-push-queue-max", "delta",
         "log-level-console", "log-level-file", "log-level-stderr", "repo1-bundle",
-        "repo1-bundle-size", "repo1-bundle-limit", "repo1-block", "expire-auto", "checksum-page",
+        "repo1-bundle-size", "repo1-bundle-limit", "expire-auto", "checksum-page",
         "resume", "buffer-size", "io-timeout", "db-timeout", "protocol-timeout", "stop-auto",
         "repo1-hardlink", "manifest-save-threshold", "backup-standby", "annotation",
     }

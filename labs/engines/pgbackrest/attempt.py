@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 import subprocess
 import threading
@@ -47,6 +48,7 @@ DEFAULT_STANZA = "shop"
 TICKS = "indexed_ticks"  # the platform's own table: the write load and the moments around T
 PLATFORM_TIMEOUT = 60.0
 LOAD_INTERVAL = 0.04
+WAL_NAME = re.compile(r"^[0-9A-F]{24}$")
 NEXT_FULLS = 2  # the platform's later full backups that make retention visible
 PRIMARY_SETTINGS = {
     "archive_mode": "on",
@@ -301,6 +303,16 @@ def restore_and_observe(attempt: BackrestAttempt) -> None:
         attempt.notes["info_after_retention"] = backrest.info()
     except SandboxError as exc:
         attempt.notes["info_after_retention_error"] = str(exc)
+    # info shows the archive's first and last segment only; a too-low repo1-retention-archive
+    # leaves a gap between them, so the checks also see which segments the repository holds.
+    archive = backrest.home / "repo" / "archive" / attempt.stanza
+    attempt.notes["archived_segments"] = sorted(
+        {path.name[:24] for path in archive.glob("*/*/*") if WAL_NAME.match(path.name[:24])}
+    )
+    with contextlib.suppress(psycopg.Error, SandboxError), attempt.connect() as conn:
+        attempt.notes["wal_segment_size"] = int(
+            conn.execute("SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'").fetchone()[0]
+        )
     timed(attempt, "retention", started)
 
 
@@ -351,6 +363,11 @@ def next_fulls(attempt: BackrestAttempt, backrest: Backrest) -> list[dict[str, A
     if attempt.notes["restore"].get("error"):
         return runs
     for _ in range(NEXT_FULLS):
+        # A week of writes between fulls: WAL that only a continuous archive keeps.
+        with attempt.connect() as conn:
+            for _ in range(5):
+                conn.execute(f"INSERT INTO {TICKS} (phase) VALUES ('later')")
+                conn.execute("SELECT pg_switch_wal()")
         done = backrest.run(["--type=full", "backup"], timeout=PLATFORM_TIMEOUT)
         runs.append({"ok": done.returncode == 0, "error": "" if done.returncode == 0 else error_lines(done)})
         if done.returncode != 0:
