@@ -278,6 +278,11 @@ def bench_patroni(quick: bool) -> dict[str, float]:
     return _optional("labs.engines.patroni.bench", "bench_figures")(quick=quick)
 
 
+@bench("pgbackrest: backups under load, time restore", "full+diff+incr, destroy, restore --type=time")
+def bench_pgbackrest(quick: bool) -> dict[str, float]:
+    return _optional("labs.engines.pgbackrest.bench", "bench_figures")(quick=quick)
+
+
 @contextmanager
 def _boxes(mode: str) -> Iterator[None]:
     """Run a bench with sandboxes boxed ("on") or not ("off"), on fresh pooled instances."""
