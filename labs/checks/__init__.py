@@ -33,7 +33,6 @@ CHECK_MODULES: dict[tuple[str, str], str] = {
     ("result", "mariadb"): "labs.checks.mariadb_result",
     ("plan", "mariadb"): "labs.checks.mariadb_plan",
     ("backup", "pgbackrest"): "labs.checks.pgbackrest",
-    ("pooling", "pgbouncer"): "labs.checks.pgbouncer",
 }
 
 

@@ -19,7 +19,6 @@ ENGINE_MODULES = {
     "patroni": "labs.engines.patroni",
     "mariadb": "labs.engines.mariadb",
     "pgbackrest": "labs.engines.pgbackrest",
-    "pgbouncer": "labs.engines.pgbouncer",
 }
 
 
