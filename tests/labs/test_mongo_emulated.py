@@ -15,6 +15,7 @@ import pytest
 from labs.attempt import EngineUnsupported, LearnerTimeout
 from labs.checks import mongo as mongo_checks
 from labs.checks.mongo import CheckParamError
+from labs.engines.mongo import attempt as mongo_attempt
 from labs.result import TIMEOUT, UNAVAILABLE, UNSUPPORTED
 from labs.runner import grade
 from labs.sandbox import base
@@ -26,7 +27,7 @@ from labs.spec import CheckSpec, load_spec
 @pytest.fixture(autouse=True)
 def emulated_engine(monkeypatch):
     """Force the emulated engine even where mongod happens to be installed."""
-    monkeypatch.setattr(mongo_engine, "find_mongod", lambda: None)
+    monkeypatch.setattr(mongo_attempt, "find_mongod", lambda: None)  # where the engine looks it up
 
 
 def own_mongo_dirs() -> list[Path]:
@@ -127,7 +128,7 @@ OPERATIONS = [
 @pytest.fixture(scope="module")
 def attempt(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(mongo_engine, "find_mongod", lambda: None)
+        patch.setattr(mongo_attempt, "find_mongod", lambda: None)  # where the engine looks it up
         root = write_lab(tmp_path_factory.mktemp("labs") / "m", RESULT_CHECK, ORDERS, REFERENCE, HIDDEN)
         with ExitStack() as stack:
             yield stack.enter_context(
