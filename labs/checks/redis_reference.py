@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
+from labs.checks.redis_values import snapshot
+
 if TYPE_CHECKING:
     from labs.sandbox.redis import RedisAttempt
 
@@ -46,8 +48,6 @@ def version_key(attempt: RedisAttempt, dataset: str) -> tuple[str, str]:
 
 
 def reference_state(attempt: RedisAttempt, dataset: str) -> ReferenceState:
-    from labs.checks.redis import snapshot
-
     key = version_key(attempt, dataset)
     with _LOCK:
         cached = _CACHE.get(key)
