@@ -97,6 +97,13 @@ class PatroniCluster:
             self._spawn_member(member)
         self._start_haproxy(deadline)
         self._wait(self._healthy, deadline, "a leader with two streaming replicas")
+        # Give HAProxy's checks time to mark the leader up (rise × inter), but do not insist:
+        # a check endpoint that never routes to the leader is the answer's mistake, and the
+        # serves_writes check reports it.
+        settings = {**HAPROXY_DEFAULTS, **self.config.haproxy}
+        settle = min(deadline, time.monotonic() + settings["rise"] * settings["inter"] / 1000 + 2)
+        while time.monotonic() < settle and not self.writes_through_haproxy():
+            time.sleep(0.1)
 
     def _start_etcd(self, deadline: float) -> None:
         home = make_home(self.sandbox, "etcd")
@@ -238,7 +245,7 @@ class PatroniCluster:
         # leader's own view, or the drill would start against replicas that receive nothing.
         with self.connect_member(self.member(leaders[0]["name"]), timeout=1) as conn:
             streams = conn.execute("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'").fetchone()[0]
-        return streams >= 2 and self.writes_through_haproxy()
+        return streams >= 2
 
     def writes_through_haproxy(self) -> bool:
         with contextlib.suppress(psycopg.Error, OSError), self.connect_haproxy(timeout=1) as conn:
