@@ -1,5 +1,6 @@
-"""Every lab in the course: its reference solution scores 1.0 and every known-wrong answer
-scores below 1.0, graded on real sandboxes (the same as `python -m labs check-all`)."""
+"""Every lab in the course: its reference solution and every alternative right answer
+(right/*) score 1.0, and every known-wrong answer scores below 1.0, caught by the check
+wrong/catches.toml names for it, graded on real sandboxes (as `python -m labs check-all`)."""
 
 from pathlib import Path
 
@@ -14,7 +15,7 @@ LAB_DIRS = find_labs(Path(settings.CURRICULUM_DIR))
 CASES = [
     (folder, answer)
     for folder in LAB_DIRS
-    for answer in [load_spec(folder).solution_path, *load_spec(folder).wrong_paths]
+    for answer in [load_spec(folder).solution_path, *load_spec(folder).right_paths, *load_spec(folder).wrong_paths]
 ]
 
 pytestmark = pytest.mark.slow
@@ -33,11 +34,16 @@ def test_solution_scores_full_marks_and_wrong_answers_do_not(folder: Path, answe
     if result.status == UNAVAILABLE:
         pytest.skip(result.message)
     assert result.gradable, result.message
-    if answer == spec.solution_path:
-        failed = [(c.name, c.message) for c in result.checks if not c.passed]
+    failed = [(c.name, c.message) for c in result.checks if not c.passed]
+    if answer == spec.solution_path or answer in spec.right_paths:
         assert result.score == 1.0, f"{result.status}: {result.message} {failed}"
     else:
         assert result.score < 1.0
         assert result.message or any(not c.passed and c.message for c in result.checks), (
             "a wrong answer needs a message"
         )
+        expected = spec.expected_catches().get(answer.name)
+        if expected and expected.lower() not in ("any", result.status.lower()):
+            assert any(expected.lower() in name.lower() for name, _ in failed), (
+                f"expected the check '{expected}' to catch it; failed: {failed or result.status}"
+            )
