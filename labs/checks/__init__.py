@@ -32,6 +32,7 @@ CHECK_MODULES: dict[tuple[str, str], str] = {
     ("failover", "patroni"): "labs.checks.failover",
     ("result", "mariadb"): "labs.checks.mariadb_result",
     ("plan", "mariadb"): "labs.checks.mariadb_plan",
+    ("concurrency", "mariadb"): "labs.checks.mariadb_concurrency",
     ("backup", "pgbackrest"): "labs.checks.pgbackrest",
 }
 
