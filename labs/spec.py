@@ -49,8 +49,9 @@ SEED_FILES["patroni"] = "setup.sql"
 HIDDEN_SEED_FILES["patroni"] = "hidden.sql"
 ANSWER_SUFFIXES["yaml"] = ".yaml"
 # pgBackRest labs (labs/engines/pgbackrest): a PostgreSQL primary seeded from setup.sql; the
-# answer is the tool's own configuration followed by its commands.
-for _tool, _topology, _suffix in (("pgbackrest", "stanza", ".conf"),):
+# answer is the tool's own configuration followed by its commands. PgBouncer labs
+# (labs/engines/pgbouncer): the same primary behind PgBouncer; the answer is pgbouncer.ini.
+for _tool, _topology, _suffix in (("pgbackrest", "stanza", ".conf"), ("pgbouncer", "pool", ".ini")):
     TOPOLOGIES[_tool], ANSWER_FORMATS[_tool], ANSWER_SUFFIXES[_tool] = (_topology,), _tool, _suffix
     SEED_FILES[_tool], HIDDEN_SEED_FILES[_tool] = "setup.sql", "hidden.sql"
 MAX_TIME_LIMIT = 600

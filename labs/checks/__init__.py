@@ -34,6 +34,7 @@ CHECK_MODULES: dict[tuple[str, str], str] = {
     ("plan", "mariadb"): "labs.checks.mariadb_plan",
     ("concurrency", "mariadb"): "labs.checks.mariadb_concurrency",
     ("backup", "pgbackrest"): "labs.checks.pgbackrest",
+    ("pooling", "pgbouncer"): "labs.checks.pgbouncer",
 }
 
 

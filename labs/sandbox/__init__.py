@@ -19,6 +19,7 @@ ENGINE_MODULES = {
     "patroni": "labs.engines.patroni",
     "mariadb": "labs.engines.mariadb",
     "pgbackrest": "labs.engines.pgbackrest",
+    "pgbouncer": "labs.engines.pgbouncer",
 }
 
 
