@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from labs.checks import CHECK_MODULES
-from labs.spec import HIDDEN_SEED_FILES, LabSpec, SpecError, load_spec
+from labs.spec import HIDDEN_SEED_FILES, LabSpec, SpecError, field_line, load_spec
 
 # Keys every check accepts: load_spec consumes type/name/weight, and checks read "hint".
 COMMON_PARAMS = frozenset({"type", "name", "weight", "hint"})
@@ -167,32 +167,6 @@ def _module_constants(tree: ast.Module) -> dict[str, set[str]]:
         if names:
             constants[node.targets[0].id] = names
     return constants
-
-
-def field_line(text: str, field_name: str) -> int:
-    """1-based line of ``checks[2].query`` (or a top-level ``id``) in a lab.toml text."""
-    lines = text.splitlines()
-    match = re.fullmatch(r"checks\[(\d+)\](?:\.(\w+))?", field_name)
-    if not match:
-        key = field_name.split(".")[0]
-        for number, line in enumerate(lines, start=1):
-            if line.startswith("[") and number > 1:
-                break
-            if re.match(rf"\s*{re.escape(key)}\s*=", line):
-                return number
-        return 1
-    index, key = int(match.group(1)), match.group(2)
-    headers = [n for n, line in enumerate(lines, start=1) if line.strip() == "[[checks]]"]
-    if index >= len(headers):
-        return headers[-1] if headers else 1
-    start = headers[index]
-    if key is None:
-        return start
-    end = headers[index + 1] if index + 1 < len(headers) else len(lines) + 1
-    for number in range(start + 1, end):
-        if re.match(rf"\s*{re.escape(key)}\s*=", lines[number - 1]):
-            return number
-    return start
 
 
 # --------------------------------------------------------------------------- README

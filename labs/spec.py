@@ -76,12 +76,36 @@ def _line_in(path: Path, field_name: str) -> int:
     """Where ``field_name`` sits in ``path`` (a lab.toml), so messages can read file:line."""
     if path.name != "lab.toml" or not path.is_file():
         return 1
-    from labs.contract import field_line  # contract imports this module
-
     try:
         return field_line(path.read_text(encoding="utf-8"), field_name)
     except (OSError, UnicodeDecodeError):
         return 1
+
+
+def field_line(text: str, field_name: str) -> int:
+    """1-based line of ``checks[2].query`` (or a top-level ``id``) in a lab.toml text."""
+    lines = text.splitlines()
+    match = re.fullmatch(r"checks\[(\d+)\](?:\.(\w+))?", field_name)
+    if not match:
+        key = field_name.split(".")[0]
+        for number, line in enumerate(lines, start=1):
+            if line.startswith("[") and number > 1:
+                break
+            if re.match(rf"\s*{re.escape(key)}\s*=", line):
+                return number
+        return 1
+    index, key = int(match.group(1)), match.group(2)
+    headers = [n for n, line in enumerate(lines, start=1) if line.strip() == "[[checks]]"]
+    if index >= len(headers):
+        return headers[-1] if headers else 1
+    start = headers[index]
+    if key is None:
+        return start
+    end = headers[index + 1] if index + 1 < len(headers) else len(lines) + 1
+    for number in range(start + 1, end):
+        if re.match(rf"\s*{re.escape(key)}\s*=", lines[number - 1]):
+            return number
+    return start
 
 
 @dataclass(frozen=True)

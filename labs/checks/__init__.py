@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from labs.attempt import Attempt
     from labs.result import CheckResult
-    from labs.spec import CheckSpec
 
-CheckFn = Callable[["Attempt", "CheckSpec"], "CheckResult"]
+# ``check(attempt, check_spec) -> CheckResult``. The attempt and the check spec are not typed
+# here: labs.spec validates check types against this registry, so the registry must not import
+# labs.spec (nor labs.attempt, which imports it) back; each check module's ``check`` names them.
+CheckFn = Callable[[Any, Any], "CheckResult"]
 
 # (check type, engine) -> module that defines ``check(attempt, check_spec)``
 CHECK_MODULES: dict[tuple[str, str], str] = {
