@@ -244,10 +244,10 @@ def _expectation(record: StepRecord, run: Scenario, params: dict[str, Any], lear
     owners = " and ".join(learners) or "the other session"
     why = f" {step.why.strip()}" if step.why.strip() else ""
     if step.expect == "runs" and record.waited is not None:
-        lock = f" {record.waited.lock}" if record.waited.lock else " lock"
+        lock = f": {record.waited.lock}" if record.waited.lock else ""
         return (
             f"While session {owners}'s transaction was still open, {what} should have gone straight in, "
-            f"but it waited for {' and '.join(record.waited.blockers)}'s{lock}.{why}"
+            f"but it waited for a lock held by {' and '.join(record.waited.blockers)}{lock}.{why}"
         )
     if step.expect == "waits" and record.waited is None:
         return (

@@ -251,6 +251,7 @@ class Scenario:
         what = "gap lock" if "GAP" in parts else ("table lock" if kind == "TABLE" else "lock")
         if kind == "RECORD" and "GAP" not in parts:
             what = "next-key lock (the row and the gap before it)"
+        table = f"`{table.split('.')[-1].strip('`')}`" if table else ""  # not the attempt's database name
         where = f" on {table}" if table else ""
         if index:
             if index in ("PRIMARY", "GEN_CLUST_INDEX"):

@@ -1,0 +1,11 @@
+-- A wider index works as well, as long as it starts with the columns compared with =.
+ALTER TABLE appointments ADD INDEX doctor_day_patient (doctor_id, day, patient);
+
+START TRANSACTION;
+SELECT daily_capacity INTO @capacity FROM doctors WHERE id = @doctor;
+SELECT COUNT(*) INTO @booked FROM appointments
+WHERE doctor_id = @doctor AND day = @day
+FOR UPDATE;
+INSERT INTO appointments (doctor_id, day, patient)
+SELECT @doctor, @day, @patient FROM DUAL WHERE @booked < @capacity;
+COMMIT;

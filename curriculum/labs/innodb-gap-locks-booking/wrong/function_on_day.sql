@@ -1,0 +1,11 @@
+-- DATE_FORMAT on the column: the index's day part cannot be used, so the locking read walks
+-- (and locks) all of the doctor's bookings.
+CREATE INDEX appointments_doctor_day ON appointments (doctor_id, day);
+
+START TRANSACTION;
+SELECT daily_capacity INTO @capacity FROM doctors WHERE id = @doctor;
+SELECT COUNT(*) INTO @booked FROM appointments
+WHERE doctor_id = @doctor AND DATE_FORMAT(day, '%Y-%m-%d') = @day FOR UPDATE;
+INSERT INTO appointments (doctor_id, day, patient)
+SELECT @doctor, @day, @patient FROM DUAL WHERE @booked < @capacity;
+COMMIT;

@@ -1,0 +1,15 @@
+-- The original booking with the index added: the count is a plain (snapshot) read and locks nothing.
+CREATE INDEX appointments_doctor_day ON appointments (doctor_id, day);
+START TRANSACTION;
+
+SELECT daily_capacity INTO @capacity FROM doctors WHERE id = @doctor;
+
+SELECT COUNT(*) INTO @booked
+FROM appointments
+WHERE doctor_id = @doctor AND day = @day;
+
+INSERT INTO appointments (doctor_id, day, patient)
+SELECT @doctor, @day, @patient FROM DUAL
+WHERE @booked < @capacity;
+
+COMMIT;
