@@ -297,7 +297,13 @@ def _invariant(
     invariant = params.get("invariant")
     names = _names(list(run.sessions))
     if not invariant:
-        return CheckResult("concurrency", True, f"After {names} ran concurrently, everything held{extra}.",
+        # say what was proved: which of the lab's statements waited and which went straight in
+        seen = [
+            f"{r.step.label or r.step.statement.short(50)} " + ("waited" if r.waited else "went straight in")
+            for r in run.records
+        ]
+        proved = f": {'; '.join(seen)}" if seen else ""
+        return CheckResult("concurrency", True, f"After {names} ran concurrently, everything held{proved}{extra}.",
                            artifacts=artifacts)  # fmt: skip
     with attempt.platform_work():
         conn = attempt.connect_learner(run.database, platform=True)
