@@ -83,7 +83,7 @@ PLATFORM_DATABASE_KEYS = {"host", "port", "user", "password", "auth_user", "auth
 USER_KEYS = {"pool_mode": "mode", "max_user_connections": "int"}
 SECTIONS = ("databases", "users", "pgbouncer")
 SECTION = re.compile(r"^\[\s*([^\]]*?)\s*\]$")
-SETTING = re.compile(r"^([A-Za-z_][A-Za-z0-9_.*-]*)\s*=\s*(.*)$")
+SETTING = re.compile(r"^(\*|[A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$")
 NAME_VALUE = re.compile(r"^[A-Za-z0-9_.,:/+-]{1,63}$")
 TEXT_VALUE = re.compile(r"^[A-Za-z0-9_.,;:()*=<>' -]{0,200}$")
 ALIAS = re.compile(r"^(\*|[A-Za-z0-9_-]{1,63})$")
@@ -133,7 +133,7 @@ def _suggest(name: str, known: set[str] | frozenset[str] | dict) -> str:
 
 def _value_problem(key: str, value: str, kind: str) -> str | None:
     if kind == "mode":
-        if value not in POOL_MODES:
+        if value.lower() not in POOL_MODES:  # PgBouncer reads the value in any case
             hint = _suggest(value, set(POOL_MODES))
             return f"{key}={value!r}: a pool mode is session, transaction or statement{hint}"
     elif kind == "int":
@@ -190,7 +190,7 @@ def _entry_problems(section: str, name: str, text: str) -> tuple[dict[str, str],
         problems.append(f"{name[:40]!r}: a user name is a plain name")
     for word in text.split():
         key, equals, value = word.partition("=")
-        key = key.strip().lower()
+        key = key.strip()
         if not equals or not value:
             problems.append(f"{word[:40]!r} in the entry for {name}: expected key=value words such as pool_size=10")
             continue
@@ -207,7 +207,7 @@ def _entry_problems(section: str, name: str, text: str) -> tuple[dict[str, str],
         if problem:
             problems.append(problem)
             continue
-        options[key] = value
+        options[key] = value.lower() if known[key] == "mode" else value
     return options, problems
 
 
@@ -227,7 +227,7 @@ def parse_answer(text: str) -> PoolerConfig:
             continue
         match = SECTION.match(line)
         if match:
-            name = match.group(1).lower()
+            name = match.group(1)  # PgBouncer 1.18 reads section and key names case-sensitively
             if name not in SECTIONS:
                 hint = "; [peers] arrived in PgBouncer 1.19" if name == "peers" else _suggest(name, set(SECTIONS))
                 problems.append((number, f"[{match.group(1)}]: sections are [databases], [users] and "
@@ -246,12 +246,11 @@ def parse_answer(text: str) -> PoolerConfig:
                                      "[pgbouncer], [databases] or [users]"))
             continue
         if section == "pgbouncer":
-            key = key.lower()
             problem = _pgbouncer_problem(key, value)
             if problem:
                 problems.append((number, problem))
                 continue
-            config.pgbouncer[key] = value
+            config.pgbouncer[key] = value.lower() if key == "pool_mode" else value
         else:
             options, errors = _entry_problems(section, key, value)
             problems += [(number, error) for error in errors]

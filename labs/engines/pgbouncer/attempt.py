@@ -34,7 +34,7 @@ import psycopg
 from labs.attempt import AnswerRejected, Attempt, LearnerTimeout
 from labs.engines.pgbouncer.answer import PoolerConfig, parse_answer, render_ini
 from labs.engines.pgbouncer.pgbench import PgbenchRun, pgbench_argv, run_pgbench
-from labs.engines.postgres.cluster import Cluster, Instance
+from labs.engines.postgres.cluster import Cluster, Instance, children_of
 from labs.engines.postgres.settings import PG_BIN
 from labs.sandbox import base
 from labs.sandbox.base import SandboxError
@@ -252,8 +252,10 @@ def pooled_load(attempt: PoolerAttempt, primary: Instance, home: Path, scripts: 
 
 
 class ConnectionSampler:
-    """Samples pg_stat_activity in a thread: the most server connections each role held at once.
-    It connects as the superuser, into a slot superuser_reserved_connections keeps free."""
+    """Counts, in a thread, the server connections each role holds at once, from the backends'
+    process titles (``postgres: app shop [local] idle``). Not from pg_stat_activity: a sampling
+    session would itself take one of the slots the pools compete for, even as a superuser
+    (a non-superuser needs superuser_reserved_connections slots *free*)."""
 
     def __init__(self, primary: Instance, roles: tuple[str, ...]):
         self.primary, self.roles = primary, roles
@@ -261,18 +263,25 @@ class ConnectionSampler:
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._run, name="pgbouncer-sampler", daemon=True)
 
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(self.roles, 0)
+        process = self.primary.process
+        if process is None:
+            return counts
+        for pid in children_of(process.pid):
+            with contextlib.suppress(OSError):
+                words = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").split()
+                if len(words) >= 2 and words[0] == "postgres:" and words[1] in counts:
+                    counts[words[1]] += 1
+        return counts
+
     def _run(self) -> None:
-        with contextlib.suppress(psycopg.Error), self.primary.connect() as conn:
-            while not self.stop_event.is_set():
-                rows = conn.execute(
-                    "SELECT usename, count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend' "
-                    "AND usename = ANY(%s) GROUP BY usename", [list(self.roles)]
-                ).fetchall()
-                counts = {str(name): int(count) for name, count in rows}
-                for role, count in counts.items():
-                    self.peaks[role] = max(self.peaks.get(role, 0), count)
-                self.peaks["total"] = max(self.peaks["total"], sum(counts.values()))
-                self.stop_event.wait(SAMPLE_INTERVAL)
+        while not self.stop_event.is_set():
+            counts = self.counts()
+            for role, count in counts.items():
+                self.peaks[role] = max(self.peaks[role], count)
+            self.peaks["total"] = max(self.peaks["total"], sum(counts.values()))
+            self.stop_event.wait(SAMPLE_INTERVAL)
 
     def __enter__(self) -> ConnectionSampler:
         self.thread.start()
