@@ -283,6 +283,11 @@ def bench_pgbackrest(quick: bool) -> dict[str, float]:
     return _optional("labs.engines.pgbackrest.bench", "bench_figures")(quick=quick)
 
 
+@bench("pgbouncer: transaction pooling under pgbench", "baseline 2 s + pooled load 3 s; solution graded")
+def bench_pgbouncer(quick: bool) -> dict[str, float]:
+    return _optional("labs.engines.pgbouncer.bench", "bench_figures")(quick=quick)
+
+
 @contextmanager
 def _boxes(mode: str) -> Iterator[None]:
     """Run a bench with sandboxes boxed ("on") or not ("off"), on fresh pooled instances."""
