@@ -49,112 +49,46 @@ before the DROP" without knowing the clock of the machine that grades it.
 
 ``parse_runbook`` reports every problem at once, with line numbers, so the site can refuse
 an invalid runbook before queuing it.
+
+The vocabulary and the values a runbook parses into live in ``labs.runbook_vocabulary`` (and are
+importable from here); the shards steps and their order in ``labs.runbook_shards``.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from labs.attempt import AnswerRejected
 from labs.engines.postgres.scenario import lab_scenario_marks, lab_shard_count  # pure: reads lab files only
+from labs.runbook_shards import ShardSteps
+from labs.runbook_vocabulary import (
+    BOOLEANS,
+    DURATION,
+    IDENTIFIER,
+    LSN,
+    MARK_REF,
+    MAX_ANSWER_BYTES,
+    MAX_MARK_OFFSET,
+    MAX_STEPS,
+    RECOVERY_TARGETS,
+    SETTINGS,
+    STEPS,
+    TOKEN,
+    TOPOLOGY_LABELS,
+    MarkRef,
+    RunbookError,
+    Step,
+    is_whole_number,
+)
 
 if TYPE_CHECKING:
     from labs.spec import LabSpec
 
-# Limits are on the whole answer, never on one line: a learner's long comment or a long
-# quoted value is fine, a runbook the size of a novel is not.
-MAX_ANSWER_BYTES = 64 * 1024
-MAX_STEPS = 200
-IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-LSN = re.compile(r"^[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$")
-MARK_REF = re.compile(r"^@([a-z_][a-z0-9_]*)\.(time|xid|lsn)(?:\s*([+-])\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|min))?$")
-DURATION = re.compile(r"^([0-9]{1,9})\s*(ms|s|min)?$")
-MAX_MARK_OFFSET = 24 * 3600  # seconds a mark reference may be moved by (@drop.time - 2s)
-BOOLEANS = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
-TOKEN = re.compile(r"(?:[^\s']+|'(?:[^']|'')*')+")
-
-TOPOLOGY_LABELS = {"archive": "archive (point-in-time recovery)", "standby": "standby", "shards": "shards"}
-
-STEPS: dict[str, tuple[str, ...]] = {
-    "archive": ("restore_base_backup", "set", "start", "promote"),
-    "standby": ("create_replication_slot", "take_base_backup", "set", "start_standby", "wait_for_catchup", "promote"),
-    "shards": ("create_sharded_table", "attach_shard", "copy_rows"),
-}
-SETTINGS: dict[str, tuple[str, ...]] = {
-    "archive": (
-        "recovery_target_time",
-        "recovery_target_xid",
-        "recovery_target_lsn",
-        "recovery_target_name",
-        "recovery_target",
-        "recovery_target_inclusive",
-        "recovery_target_action",
-        "recovery_target_timeline",
-    ),
-    "standby": (
-        "primary_slot_name",
-        "hot_standby",
-        "hot_standby_feedback",
-        "recovery_min_apply_delay",
-        "wal_receiver_status_interval",
-    ),
-    "shards": (),
-}
-# Postgres refuses to start with more than one of these ("multiple recovery targets specified").
-RECOVERY_TARGETS = (
-    "recovery_target_time",
-    "recovery_target_xid",
-    "recovery_target_lsn",
-    "recovery_target_name",
-    "recovery_target",
-)
-
-
-class RunbookError(AnswerRejected):
-    """Every problem of a runbook, each with its line number; ``str()`` lists them one a line."""
-
-    def __init__(self, problems: list[tuple[int | None, str]]):
-        self.problems = sorted(problems, key=lambda p: (p[0] is None, p[0] or 0))
-        super().__init__("\n".join(_format_problem(line, text) for line, text in self.problems))
-
-
-def _format_problem(line: int | None, text: str) -> str:
-    return f"line {line}: {text}" if line is not None else f"end of runbook: {text}"
-
-
-@dataclass(frozen=True)
-class MarkRef:
-    """A value the lab's scenario records while it runs (``@drop.xid``), resolved at execution."""
-
-    mark: str
-    field: str  # time | xid | lsn
-    offset_seconds: float = 0.0
-
-    def __str__(self) -> str:
-        if not self.offset_seconds:
-            return f"@{self.mark}.{self.field}"
-        sign = "+" if self.offset_seconds > 0 else "-"
-        return f"@{self.mark}.{self.field} {sign} {abs(self.offset_seconds):g}s"
-
-
-@dataclass(frozen=True)
-class Step:
-    line: int
-    name: str
-    args: dict[str, Any] = field(default_factory=dict)
-    text: str = ""
-
-    def describe(self) -> str:
-        """How messages quote the step: ``line 4 (start)``."""
-        return f"line {self.line} ({self.text})"
-
 
 @dataclass
-class _Parser:
+class _Parser(ShardSteps):
     topology: str
     marks: frozenset[str] | None
     shards: int | None
@@ -221,7 +155,7 @@ class _Parser:
         if param == "recovery_target_xid":
             if text.startswith("@"):
                 return self.mark_ref(line, text, "xid")
-            if not _is_whole(text, 20) or not 3 <= int(text) < 2**63:
+            if not is_whole_number(text, 20) or not 3 <= int(text) < 2**63:
                 self.fail(
                     line,
                     f"recovery_target_xid {raw} is not a transaction id (a whole number such as 745) "
@@ -275,7 +209,7 @@ class _Parser:
         if param == "recovery_target_timeline":
             if low in ("latest", "current"):
                 return low
-            if not _is_whole(text, 10) or not 1 <= int(text) < 2**32:  # a timeline id is 32 bits
+            if not is_whole_number(text, 10) or not 1 <= int(text) < 2**32:  # a timeline id is 32 bits
                 self.fail(line, f"recovery_target_timeline takes latest, current or a timeline number, got {raw}")
                 return None
             return int(text)
@@ -445,106 +379,6 @@ class _Parser:
             args["timeout"] = timeout
         return args
 
-    def step_create_sharded_table(self, line: int, rest: list[str]) -> dict | None:
-        usage = "write create_sharded_table orders by hash(customer_id)  (or by range(created_on))"
-        joined = " ".join(rest)
-        match = re.match(r"^(\S+)\s+by\s+(\w+)\s*\(\s*([^()\s]+)\s*\)$", joined, re.IGNORECASE)
-        if not match:
-            self.fail(line, f"create_sharded_table {joined!r}: {usage}")
-            return None
-        table, method, column = match.group(1), match.group(2).lower(), match.group(3)
-        if method not in ("hash", "range"):
-            self.fail(
-                line,
-                f"create_sharded_table: partition method {method!r} is not hash or range"
-                f"{self._suggest(method, ('hash', 'range'))}",
-            )
-            return None
-        table = self.identifier(line, table, "table")
-        column = self.identifier(line, column, "column")
-        if table is None or column is None:
-            return None
-        return {"table": table, "method": method, "column": column}
-
-    def step_attach_shard(self, line: int, rest: list[str]) -> dict | None:
-        if not rest:
-            self.fail(
-                line,
-                "attach_shard needs a table and its partition: attach_shard orders shard=1 modulus=3 "
-                "remainder=0  (or from=… to=… for range)",
-            )
-            return None
-        table = self.identifier(line, rest[0], "table")
-        options = self.keywords(line, rest[1:], ("shard", "modulus", "remainder", "from", "to"), "attach_shard")
-        if table is None or options is None:
-            return None
-        if "shard" not in options:
-            self.fail(line, "attach_shard needs shard=<n>: the shard server that will hold this partition")
-            return None
-        shard = self._whole(line, options["shard"], "shard", minimum=1)
-        if shard is None:
-            return None
-        if self.shards is not None and shard > self.shards:
-            self.fail(line, f"shard={shard}: this lab has {self.shards} shards, numbered 1 to {self.shards}")
-            return None
-        args: dict[str, Any] = {"table": table, "shard": shard}
-        hash_keys, range_keys = {"modulus", "remainder"} & options.keys(), {"from", "to"} & options.keys()
-        if hash_keys and range_keys:
-            self.fail(line, "attach_shard mixes hash (modulus/remainder) and range (from/to) bounds; pick one")
-            return None
-        if hash_keys:
-            if hash_keys != {"modulus", "remainder"}:
-                self.fail(line, "a hash partition needs both modulus=<m> and remainder=<r>")
-                return None
-            modulus = self._whole(line, options["modulus"], "modulus", minimum=1)
-            remainder = self._whole(line, options["remainder"], "remainder", minimum=0)
-            if modulus is None or remainder is None:
-                return None
-            if remainder >= modulus:
-                self.fail(line, f"remainder={remainder} must be smaller than modulus={modulus}")
-                return None
-            args.update(method="hash", modulus=modulus, remainder=remainder)
-        elif range_keys:
-            if range_keys != {"from", "to"}:
-                self.fail(line, "a range partition needs both from=<value> and to=<value> (to is exclusive)")
-                return None
-            low, high = self._bound(line, options["from"]), self._bound(line, options["to"])
-            if low is None or high is None:
-                return None
-            if isinstance(low, int) and isinstance(high, int) and low >= high:
-                self.fail(line, f"from={low} must be below to={high}: the range [from, to) would be empty")
-                return None
-            args.update(method="range", low=low, high=high)
-        else:
-            self.fail(line, "attach_shard needs bounds: modulus=<m> remainder=<r> for hash, from=<v> to=<v> for range")
-            return None
-        return args
-
-    def step_copy_rows(self, line: int, rest: list[str]) -> dict | None:
-        if len(rest) != 1:
-            self.fail(line, "copy_rows takes one table name, e.g. copy_rows orders")
-            return None
-        table = self.identifier(line, rest[0], "table")
-        return {"table": table} if table else None
-
-    def _whole(self, line: int, text: str, what: str, minimum: int) -> int | None:
-        if not _is_whole(text, 9) or int(text) < minimum:  # partition numbers are Postgres int4
-            self.fail(line, f"{what}={text!r} must be a whole number from {minimum} to 999999999")
-            return None
-        return int(text)
-
-    def _bound(self, line: int, text: str) -> int | str | None:
-        """A range bound: a whole number, a quoted string, or minvalue/maxvalue."""
-        low = text.lower()
-        if low in ("minvalue", "maxvalue"):
-            return low.upper()
-        if re.fullmatch(r"-?[0-9]{1,18}", text):  # fits a bigint, and int() never sees thousands of digits
-            return int(text)
-        if len(text) >= 2 and text[0] == "'" and text[-1] == "'":
-            return self.value_text(text)
-        self.fail(line, f"range bound {text!r}: write a number, a quoted value ('2026-01-01') or minvalue/maxvalue")
-        return None
-
     # -- the runbook as a whole -----------------------------------------------------------
 
     def check_order(self, steps: list[Step], last_line: int) -> None:
@@ -624,69 +458,6 @@ class _Parser:
             if step.name in ("wait_for_catchup", "promote") and (start is None or step.line < start.line):
                 self.fail(step.line, f"{step.name} needs a running standby: put it after start_standby")
 
-    def order_shards(self, steps: list[Step], last_line: int) -> None:
-        tables: dict[str, Step] = {}
-        remainders: dict[tuple[str, int, int], int] = {}
-        copied: set[str] = set()
-        attached: set[str] = set()
-        for step in steps:
-            table = step.args["table"]
-            created = tables.get(table)
-            if step.name == "create_sharded_table":
-                if created:
-                    self.fail(step.line, f"{table} is already sharded on line {created.line}")
-                else:
-                    tables[table] = step
-                continue
-            if created is None:
-                self.fail(
-                    step.line,
-                    f"{step.name} {table}: shard the table first with create_sharded_table {table} by hash(<column>)",
-                )
-                continue
-            if step.name == "copy_rows":
-                if table not in attached:
-                    self.fail(
-                        step.line,
-                        f"copy_rows {table}: no shard is attached yet, so the rows would have "
-                        "nowhere to go; attach_shard first",
-                    )
-                if table in copied:
-                    self.fail(step.line, f"copy_rows {table} runs twice: every row would be stored twice")
-                copied.add(table)
-                continue
-            attached.add(table)
-            if table in copied:
-                self.fail(
-                    step.line,
-                    f"attach_shard after copy_rows {table}: the new shard would stay empty; "
-                    "attach every shard before copying",
-                )
-            method = created.args["method"]
-            if step.args["method"] != method:
-                self.fail(
-                    step.line,
-                    f"{table} is partitioned by {method} (line {created.line}); "
-                    f"this shard gives {step.args['method']} bounds",
-                )
-                continue
-            if method == "hash":
-                # Several partitions per shard and mixed moduli (3 and 6) are both legal layouts:
-                # Postgres itself refuses moduli that do not divide each other or overlapping
-                # remainders, with a message labs.engines.postgres.shards.explain_shard_error explains.
-                key = (table, step.args["modulus"], step.args["remainder"])
-                if key in remainders:
-                    self.fail(
-                        step.line,
-                        f"modulus={key[1]} remainder={key[2]} of {table} is already attached on line {remainders[key]}",
-                    )
-                remainders.setdefault(key, step.line)
-        if not tables:
-            self.fail(None, "the runbook never shards a table: start with create_sharded_table <table> by hash(<col>)")
-        for table in tables:
-            if table not in copied:
-                self.fail(None, f"the rows of {table} never reach the shards: end with copy_rows {table}")
-
 
 def parse_runbook(
     text: str, topology: str, *, marks: set[str] | frozenset[str] | None = None, shards: int | None = None
@@ -738,11 +509,6 @@ def parse_lab_runbook(spec: LabSpec, text: str) -> list[Step]:
         marks=lab_scenario_marks(spec) if spec.topology == "archive" else None,
         shards=lab_shard_count(spec) if spec.topology == "shards" else None,
     )
-
-
-def _is_whole(text: str, max_digits: int) -> bool:
-    """ASCII digits only (str.isdigit() also takes '²', which int() refuses) and not too many."""
-    return text.isascii() and text.isdigit() and len(text) <= max_digits
 
 
 def _strip_comment(line: str) -> str:
