@@ -33,7 +33,7 @@ import psycopg
 
 from labs.attempt import AnswerRejected, Attempt, LearnerTimeout
 from labs.engines.pgbouncer.answer import PoolerConfig, parse_answer, render_ini
-from labs.engines.pgbouncer.pgbench import PgbenchRun, pgbench_argv, run_pgbench
+from labs.engines.pgbouncer.pgbench import PgbenchRun, pgbench_argv, run_pgbench, run_together
 from labs.engines.postgres.cluster import Cluster, Instance, children_of
 from labs.engines.postgres.settings import PG_BIN
 from labs.sandbox import base
@@ -224,30 +224,21 @@ def pooled_load(attempt: PoolerAttempt, primary: Instance, home: Path, scripts: 
         "reports": (opts["report_user"], opts["reports_alias"], scripts["reports"], int(opts["report_clients"]),
                     ("-M", "prepared", "-R", str(report_rate))),
     }
-    results: dict[str, PgbenchRun] = {}
-    overran: list[str] = []
-
-    def drive(label: str) -> None:
-        user, alias, script, clients, extra = runs[label]
+    commands = {}
+    for label, (user, alias, script, clients, extra) in runs.items():
         argv = pgbench_argv(PGBENCH, host=socket_dir, port=LISTEN_PORT, user=user, dbname=alias, script=script,
                             clients=clients, seconds=seconds, extra=extra)
-        try:
-            results[label] = run_pgbench(sandbox, label, argv, clients, seconds, home, timeout=seconds + 20)
-        except subprocess.TimeoutExpired:
-            overran.append(label)
-
+        commands[label] = (argv, clients, seconds)
     with ConnectionSampler(primary, (opts["app_user"], opts["report_user"])) as sampler:
-        threads = [threading.Thread(target=drive, args=(label,), name=f"pgbench-{label}") for label in runs]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    attempt.notes["peak_connections"] = sampler.peaks
-    if overran:
-        raise LearnerTimeout(
-            f"The {' and '.join(overran)} load was still running {seconds + 20:g} s after it should have ended "
-            f"({seconds:g} s): its clients were stuck waiting on PgBouncer. Check the pool modes and sizes."
-        )
+        try:
+            results = run_together(sandbox, commands, home, timeout=seconds + 20)
+        except subprocess.TimeoutExpired:
+            raise LearnerTimeout(
+                f"The load was still running {seconds + 20:g} s after it should have ended ({seconds:g} s): its "
+                "clients were stuck waiting on PgBouncer. Check the pool modes and sizes."
+            ) from None
+        finally:
+            attempt.notes["peak_connections"] = sampler.peaks
     attempt.notes.update(results)
 
 

@@ -9,16 +9,17 @@ A run is *clean* when it exits 0, no client aborted and no transaction failed.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from labs.sandbox.base import SandboxDir
-from labs.sandbox.process import run_in_box
+from labs.sandbox.base import SandboxDir, spawn_process
 
 PROCESSED = re.compile(r"number of transactions actually processed: (\d+)")
 FAILED = re.compile(r"number of failed transactions: (\d+)")
@@ -108,8 +109,48 @@ def pgbench_argv(
 def run_pgbench(sandbox: SandboxDir, label: str, argv: list[str], clients: int, seconds: float, home: Path,
                 timeout: float) -> PgbenchRun:
     """Run pgbench in the box; a run still going at ``timeout`` raises subprocess.TimeoutExpired."""
+    return run_together(sandbox, {label: (argv, clients, seconds)}, home, timeout)[label]
+
+
+def run_together(sandbox: SandboxDir, runs: dict[str, tuple[list[str], int, float]], home: Path, timeout: float
+                 ) -> dict[str, PgbenchRun]:
+    """Start every pgbench at once in the box and wait for all of them. The processes are started
+    and recorded in the owner file from this thread only: the record is rewritten through one
+    temporary file, so two threads recording at once would race on it. Raises
+    subprocess.TimeoutExpired (naming the first run still going) once ``timeout`` has passed."""
     started = time.monotonic()
-    done: subprocess.CompletedProcess = run_in_box(sandbox, argv, timeout=timeout, env={"HOME": str(home)})
-    run = PgbenchRun(label=label, clients=clients, seconds=seconds, returncode=done.returncode)
-    run.wall_seconds = round(time.monotonic() - started, 2)
-    return parse_output(run, done.stdout or "", done.stderr or "")
+    processes: dict[str, subprocess.Popen] = {}
+    outputs: dict[str, tuple[str, str]] = {}
+    try:
+        for label, (argv, _, _) in runs.items():
+            processes[label] = spawn_process(argv, box=sandbox.box, env={"HOME": str(home)}, stdout=subprocess.PIPE,
+                                             stderr=subprocess.PIPE, text=True)
+            sandbox.add_process(processes[label].pid)
+
+        def collect(label: str) -> None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                outputs[label] = processes[label].communicate(timeout=timeout)
+
+        threads = [threading.Thread(target=collect, args=(label,), name=f"pgbench-{label}") for label in processes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            if process.pid in sandbox.pids:
+                sandbox.pids.remove(process.pid)
+        if processes:
+            sandbox.record()
+    late = [label for label in runs if label not in outputs]
+    if late:
+        raise subprocess.TimeoutExpired(runs[late[0]][0], timeout)
+    results = {}
+    for label, (_, clients, seconds) in runs.items():
+        run = PgbenchRun(label=label, clients=clients, seconds=seconds, returncode=processes[label].returncode)
+        run.wall_seconds = round(time.monotonic() - started, 2)
+        results[label] = parse_output(run, *outputs[label])
+    return results
