@@ -130,6 +130,7 @@ def lease_account(path: Path) -> tuple[int, int]:
             continue
         account = _box_account(index)
         _kill_processes_of(account.pw_uid)  # a dead worker's orphans, not yet reaped
+        _remove_files_of(account.pw_uid)  # and what they left in /dev/shm and /tmp
         _LEASED[Path(os.path.abspath(path))] = (account.pw_uid, account.pw_gid, fd)
         return account.pw_uid, account.pw_gid
     raise SandboxError(f"all {BOX_ACCOUNTS} sandbox accounts are in use (INDEXED_BOX_ACCOUNTS raises the number)")
@@ -138,7 +139,34 @@ def lease_account(path: Path) -> tuple[int, int]:
 def release_account(path: Path) -> None:
     lease = _LEASED.pop(Path(os.path.abspath(path)), None)
     if lease is not None:
+        _remove_files_of(lease[0])  # before the flock goes: nobody else holds this account yet
         os.close(lease[2])
+
+
+# Shared places a box's account can write outside its own tmpfs: POSIX shared memory (a
+# SIGKILLed postmaster with dynamic_shared_memory_type=posix leaves its segments in
+# /dev/shm, a few MB each, in RAM) and the world-writable temporary directories.
+SHARED_SCRATCH = (Path("/dev/shm"), Path("/tmp"), Path("/var/tmp"))
+
+
+def _remove_files_of(uid: int) -> None:
+    """Remove the top-level entries of SHARED_SCRATCH owned by ``uid`` (a box account is
+    exclusive to one box while leased, so everything it owns there is that box's)."""
+    for folder in SHARED_SCRATCH:
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.lstat().st_uid != uid:
+                    continue
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink()
+            except OSError:
+                continue
 
 
 def _kill_processes_of(uid: int) -> None:

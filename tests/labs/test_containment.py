@@ -196,3 +196,15 @@ def test_a_worker_that_cannot_box_refuses_to_start_unless_the_operator_opts_out(
         [*as_user, sys.executable, "-c", code], capture_output=True, text=True, env={**env, "INDEXED_BOX": "off"}
     )
     assert allowed.returncode == 0 and "started" in allowed.stdout and "WITHOUT" in allowed.stderr
+
+
+def test_files_a_box_account_leaves_in_shared_scratch_go_with_the_box():
+    """A SIGKILLed postmaster with posix shared memory leaves /dev/shm segments; a shell can
+    write to /tmp. Both belong to the box's account, and go when its lease ends."""
+    marker = "indexed-leak-" + os.urandom(3).hex()
+    with postgres.start_instance() as instance:
+        uid = base.account_for(instance.sandbox.path)[0]
+        shell(instance, f"touch /dev/shm/{marker} /tmp/{marker}; mkdir /tmp/{marker}-dir")
+        assert Path(f"/dev/shm/{marker}").stat().st_uid == uid
+    assert not any(Path(folder, name).exists() for folder in ("/dev/shm", "/tmp") for name in (marker, f"{marker}-dir"))
+
