@@ -58,7 +58,7 @@ class MariaDBEngine:
         paused_from = time.monotonic()
         server = POOL.acquire()
         attempt = MariaAttempt(spec, answer, deadline, server)
-        attempt._paused_total = time.monotonic() - paused_from
+        attempt.count_as_platform_time(paused_from)
         attempt._statements = statements
         try:
             attempt.database(VISIBLE)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pymysql
 
-from labs.attempt import AnswerRejected, Attempt, LearnerTimeout
+from labs.attempt import AnswerRejected, Attempt, LearnerTimeout, PlatformClock
 from labs.engines.mariadb.server import LEARNER, MAX_LAB_DATABASES, MariaServer
 from labs.engines.mariadb.sql import ScriptError, Statement, describe_error, split_statements
 from labs.sandbox.base import SandboxError
@@ -165,13 +165,13 @@ def clone_database(server: MariaServer, source: str, target: str) -> None:
         conn.close()
 
 
-class MariaAttempt(Attempt):
+class MariaAttempt(PlatformClock, Attempt):
     """What MariaDB checks receive. ``deadline`` is paused during platform work."""
 
+    platform_allowance = PLATFORM_ALLOWANCE
+
     def __init__(self, spec: LabSpec, answer: str, deadline: float, server: MariaServer):
-        self._base_deadline = deadline
-        self._paused_total = 0.0
-        self._paused_since: float | None = None
+        self.start_clock(deadline)
         super().__init__(spec=spec, answer=answer, deadline=deadline)
         self.server = server
         self.options = lab_options(spec)
@@ -189,31 +189,6 @@ class MariaAttempt(Attempt):
         self._closed = threading.Event()
         self._watchdog: threading.Thread | None = None
         self._statements: list[Statement] | None = None
-
-    # -- the learner's clock
-
-    @property
-    def deadline(self) -> float:
-        paused = self._paused_total
-        if self._paused_since is not None:
-            paused += time.monotonic() - self._paused_since
-        return self._base_deadline + min(paused, PLATFORM_ALLOWANCE)
-
-    @deadline.setter
-    def deadline(self, value: float) -> None:
-        self._base_deadline = value
-
-    @contextlib.contextmanager
-    def platform_work(self) -> Iterator[None]:
-        if self._paused_since is not None:
-            yield
-            return
-        self._paused_since = time.monotonic()
-        try:
-            yield
-        finally:
-            self._paused_total += time.monotonic() - self._paused_since
-            self._paused_since = None
 
     def limit_breach(self) -> str | None:
         box = self.server.sandbox.box

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from psycopg import sql as pgsql
 
-from labs.attempt import AnswerRejected, Attempt, LearnerTimeout
+from labs.attempt import AnswerRejected, Attempt, LearnerTimeout, PlatformClock
 from labs.engines.postgres.labdb import VISIBLE, ensure_lab_database, lab_options
 from labs.engines.postgres.server import PgInstance
 from labs.engines.postgres.settings import (
@@ -106,17 +106,17 @@ _REFERENCE_CACHE: OrderedDict[tuple, Any] = OrderedDict()  # (lab hash, solution
 MAX_REFERENCES = 256  # a course has a few hundred (lab, dataset, query) pairs at most
 
 
-class PgAttempt(Attempt):
+class PgAttempt(PlatformClock, Attempt):
     """One learner answer against one lab on one pooled instance.
 
     ``deadline`` is the learner's: time spent on platform work (cloning databases, computing
     reference results) pushes it back, up to ``PLATFORM_ALLOWANCE`` seconds in total.
     """
 
+    platform_allowance = PLATFORM_ALLOWANCE
+
     def __init__(self, spec: LabSpec, answer: str, deadline: float, instance: PgInstance):
-        self._base_deadline = deadline
-        self._paused_total = 0.0
-        self._paused_since: float | None = None
+        self.start_clock(deadline)
         super().__init__(spec=spec, answer=answer, deadline=deadline)
         self.instance = instance
         self.options = lab_options(spec)
@@ -135,32 +135,6 @@ class PgAttempt(Attempt):
         self._watchdog: threading.Thread | None = None
         self._closed = threading.Event()
         self._statements: list[Statement] | None = None
-
-    # -- the learner's clock
-
-    @property
-    def deadline(self) -> float:
-        paused = self._paused_total
-        if self._paused_since is not None:
-            paused += time.monotonic() - self._paused_since
-        return self._base_deadline + min(paused, PLATFORM_ALLOWANCE)
-
-    @deadline.setter
-    def deadline(self, value: float) -> None:
-        self._base_deadline = value
-
-    @contextlib.contextmanager
-    def platform_work(self) -> Iterator[None]:
-        """Our own work (clones, reference runs) does not use up the learner's time."""
-        if self._paused_since is not None:  # nested: the outer pause already counts
-            yield
-            return
-        self._paused_since = time.monotonic()
-        try:
-            yield
-        finally:
-            self._paused_total += time.monotonic() - self._paused_since
-            self._paused_since = None
 
     # -- the answer
 

@@ -81,7 +81,7 @@ class PostgresEngine:
         paused_from = time.monotonic()
         instance = POOL.acquire()
         attempt = PgAttempt(spec, answer, deadline, instance)
-        attempt._paused_total = time.monotonic() - paused_from
+        attempt.count_as_platform_time(paused_from)
         attempt._statements = statements
         try:
             attempt.database(VISIBLE)
