@@ -35,6 +35,16 @@ class RedisReplyError(Exception):
         self.code = text.split(" ", 1)[0]
 
 
+class DroppedElements(str):
+    """Stands last in an array reply for the elements the reader read and did not keep, so a
+    shortened display can still say how long the reply really was."""
+
+    def __new__(cls, count: int) -> DroppedElements:
+        marker = super().__new__(cls, f"(… {count} more elements)")
+        marker.count = count
+        return marker
+
+
 class ReplyTimeout(Exception):
     """No complete reply before the deadline."""
 
@@ -201,7 +211,7 @@ class RespConnection:
                 frames.pop()
                 value = frame[0]
                 if frame[2]:
-                    value.append(f"(… {frame[2]} more elements)")
+                    value.append(DroppedElements(frame[2]))
                 if len(frames) >= MAX_REPLY_DEPTH:  # keep the nesting of what we hold bounded
                     value = f"(an array nested more than {MAX_REPLY_DEPTH} levels deep)"
             else:
@@ -240,6 +250,13 @@ def reply_text(reply: Any) -> Any:
     return reply
 
 
+def reply_length(reply: list) -> int:
+    """How many elements Redis sent in an array reply, counting those the reader dropped."""
+    if reply and isinstance(reply[-1], DroppedElements):
+        return len(reply) - 1 + reply[-1].count
+    return len(reply)
+
+
 def format_reply(reply: Any, limit: int = 200) -> str:
     """redis-cli's way of showing a reply, on one line, shortened."""
     if isinstance(reply, RedisReplyError):
@@ -251,9 +268,9 @@ def format_reply(reply: Any, limit: int = 200) -> str:
     elif isinstance(reply, bytes):
         text = '"' + reply.decode("utf-8", "backslashreplace") + '"'
     elif isinstance(reply, list):
-        text = (
-            "[" + ", ".join(format_reply(item, limit) for item in reply[:20]) + (", …" if len(reply) > 20 else "") + "]"
-        )
+        shown = ", ".join(format_reply(item, limit) for item in reply[:20])
+        hidden = reply_length(reply) - 20
+        text = "[" + shown + (f", … {hidden} more" if hidden > 0 else "") + "]"
     else:
         text = str(reply)
     return shorten(text, limit)

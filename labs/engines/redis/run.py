@@ -16,10 +16,12 @@ from labs.engines.redis.deployment import RedisDeployment
 from labs.engines.redis.resp import (
     ADMIN_TIMEOUT,
     ConnectionLost,
+    DroppedElements,
     RedisReplyError,
     ReplyTimeout,
     RespConnection,
     format_reply,
+    reply_length,
 )
 from labs.sandbox.base import SandboxError
 
@@ -230,6 +232,9 @@ def _kept_reply(reply: Any) -> Any:
     clipped = clip(reply, depth=3, items=21, chars=200)
     if clipped == reply and len(format_reply(clipped, limit=2000)) < 2000:
         return reply  # small: keep it as Redis sent it
+    if isinstance(reply, list) and len(reply) > 20:
+        # clip's own marker would count only what the reader kept; say how long the reply was
+        clipped = clip(reply[:20], depth=3, items=20, chars=200) + [DroppedElements(reply_length(reply) - 20)]
     return format_reply(clipped)
 
 
