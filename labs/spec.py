@@ -132,6 +132,15 @@ class LabSpec:
     requires: tuple[str, ...] = ()
     engine_options: dict[str, Any] = field(default_factory=dict)
     description: str = ""
+    # "lab" (a multi-check assignment) or "exercise" (one question, one answer, a hint ladder
+    # and an explanation shown after passing: see curriculum/FORMAT.md)
+    kind: str = "lab"
+    hints: tuple[str, ...] = ()  # the hint ladder: a nudge, a stronger hint, the concept
+
+    @property
+    def explanation(self) -> str | None:
+        """The explained answer (explanation.md) a learner sees once they have passed."""
+        return self.read("explanation.md")
 
     def read(self, name: str) -> str | None:
         """Text of a file in the lab folder, or None when the lab does not have it."""
@@ -210,6 +219,9 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
+KINDS = ("lab", "exercise")
+
+
 def load_spec(folder: str | Path) -> LabSpec:
     """Load ``folder/lab.toml`` and validate it; raise SpecError naming the file and field."""
     root = Path(folder).resolve()
@@ -251,6 +263,15 @@ def load_spec(folder: str | Path) -> LabSpec:
     if not isinstance(options, dict):
         raise SpecError(path, "engine_options", "must be a table")
 
+    kind = data.get("kind", "lab")
+    if kind not in KINDS:
+        raise SpecError(path, "kind", f"{kind!r} is not one of {', '.join(KINDS)}")
+    hints = data.get("hints", [])
+    if not isinstance(hints, list) or not all(isinstance(h, str) and h.strip() for h in hints):
+        raise SpecError(path, "hints", "must be a list of non-empty strings, the gentlest first")
+    if kind == "exercise" and len(hints) < 2:
+        raise SpecError(path, "hints", "an exercise needs a hint ladder of at least two steps (a nudge, then more)")
+
     raw_checks = _require(data, "checks", list, path)
     if not raw_checks:
         raise SpecError(path, "checks", "a lab needs at least one check")
@@ -286,7 +307,11 @@ def load_spec(folder: str | Path) -> LabSpec:
         requires=tuple(requires),
         engine_options=options,
         description=str(data.get("description", "")),
+        kind=kind,
+        hints=tuple(hints),
     )
+    if kind == "exercise" and not (root / "explanation.md").is_file():
+        raise SpecError(root / "explanation.md", "explanation", "missing: an exercise explains its answer")
     if not spec.solution_path.is_file():
         missing = f"missing: every lab ships a reference solution{spec.answer_suffix}"
         raise SpecError(spec.solution_path, "solution", missing)
