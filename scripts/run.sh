@@ -27,6 +27,12 @@ cleanup() {
   rm -f "$VAR/redis.port" "$VAR/redis.conf"  # the broker is gone: nothing should find its port any more
 }
 trap cleanup INT TERM EXIT
+# Stopped through a parent that does not pass signals on (`timeout make run` signals make
+# alone), this script would live on as an orphan with its worker: when the parent is gone,
+# stop as on Ctrl-C.
+parent=$PPID
+( while kill -0 "$parent" 2>/dev/null; do sleep 1; done; kill -TERM $$ 2>/dev/null ) &
+pids+=($!)
 
 if [ -z "${CELERY_BROKER_URL:-}" ]; then
   # A port of our own (recorded in var/redis.port): the standard 6379 may be taken or absent.
