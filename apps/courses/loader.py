@@ -110,6 +110,11 @@ class LabData:
     time_limit: float
     lesson: str | None
     path: Path
+    # "lab" or "exercise"; an exercise carries its hint ladder and the explained answer
+    # (explanation.md, Markdown) that the page shows only once the learner has passed.
+    kind: str = "lab"
+    hints: list[str] = field(default_factory=list)
+    explanation: str = ""
 
 
 @dataclass
@@ -370,6 +375,9 @@ def _read_labs(reader: _Reader, course: Curriculum, root: Path) -> None:
                 time_limit=spec.time_limit,
                 lesson=spec.lesson,
                 path=folder / "lab.toml",
+                kind=spec.kind,
+                hints=list(spec.hints),
+                explanation=spec.explanation or "",
             )
         )
 
@@ -412,5 +420,8 @@ def _cross_check(reader: _Reader, course: Curriculum, course_path: Path, course_
         if lab.key in lab_keys:
             reader.problem(lab.path, 1, f"lab id '{lab.key}' is already used by {lab_keys[lab.key]}")
         lab_keys[lab.key] = lab.path
+        if lab.kind == "exercise" and not lab.lesson:
+            # An exercise is shown under its lesson only: without one no page would list it.
+            reader.problem(lab.path, 1, 'an exercise must name its lesson (lesson = "<lesson id>")')
         if lab.lesson and lab.lesson not in lesson_keys:
             reader.problem(lab.path, line_of(lab.path.read_text(), "lesson"), f"unknown lesson '{lab.lesson}'")

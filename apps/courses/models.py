@@ -89,14 +89,28 @@ class Project(ContentRow):
 
 
 class Lab(ContentRow):
+    """A graded item: a lab (a multi-check assignment) or an exercise (one question with a
+    hint ladder and an explained answer). Both are graded the same way."""
+
+    class Kind(models.TextChoices):
+        LAB = "lab", "Lab"
+        EXERCISE = "exercise", "Exercise"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.LAB)
     engine = models.CharField(max_length=20)
     topology = models.CharField(max_length=20)
     points = models.PositiveIntegerField(default=10)
     time_limit = models.FloatField(default=10)
     lesson = models.ForeignKey(Lesson, on_delete=models.SET_NULL, null=True, blank=True, related_name="labs")
+    hints = models.JSONField(default=list, blank=True, help_text="The hint ladder, gentlest first.")
+    explanation = models.TextField(blank=True, help_text="Markdown; shown only after the learner passed.")
 
     class Meta:
         ordering = ["key"]
+
+    @property
+    def is_exercise(self) -> bool:
+        return self.kind == self.Kind.EXERCISE
 
 
 class LessonCompletion(models.Model):

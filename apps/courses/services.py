@@ -154,6 +154,9 @@ def sync_curriculum(root: Path | None = None) -> SyncReport:
             "points": lab.points,
             "time_limit": lab.time_limit,
             "lesson": lessons.get(lab.lesson) if lab.lesson else None,
+            "kind": lab.kind,
+            "hints": lab.hints,
+            "explanation": lab.explanation,
             "source_path": _relative(lab.path.parent, root),
             "retired": False,
         }
@@ -211,3 +214,11 @@ def summarize_progress(user, lessons=None) -> dict:
         "total": total,
         "percent": round(100 * done / total) if total else 0,
     }
+
+
+def combine_progress(progress: dict, practice) -> int:
+    """One overall percent: lessons read and graded items (labs, exercises) passed, each
+    counting once, so passing labs moves it as much as reading lessons does."""
+    done = progress["done"] + practice.overall.passed
+    total = progress["total"] + practice.overall.total
+    return round(100 * done / total) if total else 0

@@ -4,7 +4,8 @@ from django.views.decorators.http import require_POST
 
 from apps.courses.models import Lesson, LessonCompletion, Module, Phase, Project
 from apps.courses.rendering import render_markdown
-from apps.courses.services import mark_lesson_done, mark_lesson_not_done, summarize_progress
+from apps.courses.services import combine_progress, mark_lesson_done, mark_lesson_not_done, summarize_progress
+from apps.grading.practice import describe_items, find_practice_states, summarize_practice
 
 
 def course_map(request):
@@ -25,8 +26,12 @@ def course_map(request):
                     "projects": [p for p in projects if p.week_id == week.pk],
                 }
             )
+    practice = summarize_practice(request.user)
+    for lesson in lessons:  # "2 of 3 passed" beside each lesson
+        lesson.practice = practice.by_lesson.get(lesson.pk)
     modules = Module.objects.filter(retired=False)
     context = {
+        "practice": practice,
         "phases": phases,
         "weeks": weeks,
         "modules": modules,
@@ -50,9 +55,14 @@ def lesson_detail(request, key: str):
         "previous": siblings[index - 1] if index > 0 else None,
         "next": siblings[index + 1] if index + 1 < len(siblings) else None,
         "done": done,
-        "labs": lesson.labs.filter(retired=False),
+        "practice": _lesson_practice(request.user, lesson),
     }
     return render(request, "courses/lesson.html", context)
+
+
+def _lesson_practice(user, lesson: Lesson) -> list[dict]:
+    items = list(lesson.labs.filter(retired=False))
+    return describe_items(items, find_practice_states(user, items))
 
 
 @login_required
@@ -87,5 +97,14 @@ def project_detail(request, key: str):
 @login_required
 def my_progress(request):
     progress = summarize_progress(request.user)
+    practice = summarize_practice(request.user)
+    for row in progress["modules"]:
+        row["practice"] = practice.by_module.get(row["module"].pk)
     cohorts = request.user.cohorts.select_related("instructor")
-    return render(request, "courses/progress.html", {"progress": progress, "cohorts": cohorts})
+    context = {
+        "progress": progress,
+        "practice": practice,
+        "overall_percent": combine_progress(progress, practice),
+        "cohorts": cohorts,
+    }
+    return render(request, "courses/progress.html", context)

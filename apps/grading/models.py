@@ -136,3 +136,20 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+
+class HintReveal(models.Model):
+    """A step of an exercise's hint ladder that the learner chose to see. Kept, so a revealed
+    hint stays revealed on every later visit and instructors can tell who needed which."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hint_reveals")
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="hint_reveals")
+    step = models.PositiveIntegerField(help_text="1 for the gentlest hint.")
+    revealed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["step"]
+        constraints = [models.UniqueConstraint(fields=["user", "lab", "step"], name="reveal_a_hint_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.lab.key} · hint {self.step}"

@@ -4,7 +4,9 @@ from apps.grading import views
 
 app_name = "grading"
 urlpatterns = [
+    path("labs/", views.practice_index, name="index"),
     path("labs/<slug:key>/", views.lab_detail, name="lab"),
+    path("labs/<slug:key>/hints/", views.hint_reveal, name="hint"),
     path("labs/<slug:key>/submit/", views.lab_submit, name="submit"),
     path("submissions/<int:submission_id>/", views.submission_detail, name="submission"),
 ]

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.views import defaults
 from django.views.decorators.http import require_POST
 
@@ -13,6 +13,15 @@ from apps.courses.models import Lab
 from apps.courses.rendering import render_markdown
 from apps.dashboard.policies import find_lab_rule
 from apps.grading.models import Submission
+from apps.grading.practice import (
+    HintLocked,
+    build_hint_ladder,
+    group_items_by_week,
+    list_graded_items,
+    may_see_explanation,
+    reveal_hint,
+    summarize_practice,
+)
 from apps.grading.services import AnswerInvalid, SubmissionThrottled, load_lab_spec, submit_answer
 
 HISTORY_LENGTH = 20
@@ -36,7 +45,32 @@ def _lab_context(request, lab: Lab, answer: str | None = None, problems=None) ->
         "history": history,
         "latest": latest,
         "problems": problems or [],
+        **_exercise_context(request.user, lab, rule),
     }
+
+
+def _exercise_context(user, lab: Lab, rule) -> dict:
+    """An exercise's hint ladder and, once the learner passed, its explained answer. The
+    explanation is rendered only then: before, it is nowhere in the page."""
+    if not lab.is_exercise:
+        return {}
+    visible = rule.feedback_visible()
+    shown = may_see_explanation(user, lab, feedback_visible=visible)
+    return {
+        "ladder": build_hint_ladder(user, lab, feedback_visible=visible),
+        "explanation_html": render_markdown(lab.explanation).html if shown else "",
+    }
+
+
+def _verdict_update(request, context: dict, rule) -> HttpResponse:
+    """The verdict fragment htmx swaps in; on an exercise, a finished verdict also refreshes
+    the hints and the explanation out of band (a fail may unlock a hint, a pass shows the
+    explained answer) without a reload."""
+    submission = context["submission"]
+    if submission.lab.is_exercise and submission.is_finished:
+        extras = _exercise_context(request.user, submission.lab, rule)
+        context = {"lab": submission.lab, **context, **extras, "oob": True}
+    return render(request, "grading/_verdict_update.html", context)
 
 
 def _hidden_feedback(rule) -> str:
@@ -71,8 +105,38 @@ def lab_submit(request, key: str):
     if request.htmx:
         rule = find_lab_rule(request.user, lab)
         context = {"submission": submission, "hidden_feedback": _hidden_feedback(rule), "rule": rule}
-        return render(request, "grading/_submission.html", context)
+        return _verdict_update(request, context, rule)
     return redirect("grading:submission", submission_id=submission.pk)
+
+
+@login_required
+@require_POST
+def hint_reveal(request, key: str):
+    """Reveal the next step of an exercise's hint ladder; the server decides whether it is
+    unlocked (k graded attempts that did not pass for hint k), never the page."""
+    lab = get_object_or_404(Lab, key=key, retired=False, kind=Lab.Kind.EXERCISE)
+    try:
+        step = int(request.POST.get("step", ""))
+    except ValueError:
+        return HttpResponse("Say which hint: step=1, 2, …", status=400, content_type="text/plain")
+    rule = find_lab_rule(request.user, lab)
+    try:
+        reveal_hint(request.user, lab, step, feedback_visible=rule.feedback_visible())
+    except HintLocked as exc:
+        return HttpResponse(exc.message, status=403, content_type="text/plain")
+    if request.htmx:
+        context = {"lab": lab, **_exercise_context(request.user, lab, rule)}
+        return render(request, "grading/_exercise_help.html", context)
+    return redirect(reverse("grading:lab", args=[lab.key]) + "#hints-heading")
+
+
+def practice_index(request):
+    """/labs/: every lab and exercise by week and lesson, with the learner's state."""
+    items = list_graded_items()
+    summary = summarize_practice(request.user, items)
+    weeks, unattached = group_items_by_week(items, summary.states)
+    context = {"weeks": weeks, "unattached": unattached, "summary": summary}
+    return render(request, "grading/index.html", context)
 
 
 def _refuse(request, lab: Lab, answer: str | None, problems: list[str], *, status: int):
@@ -120,7 +184,6 @@ def submission_detail(request, submission_id: int):
     submission = get_object_or_404(Submission.objects.select_related("lab"), pk=submission_id)
     if submission.user_id != request.user.pk:
         raise Http404("No such submission")  # never reveal another learner's work
-    template = "grading/_submission.html" if request.htmx else "grading/submission.html"
     rule = find_lab_rule(request.user, submission.lab)
     context = {
         "submission": submission,
@@ -130,4 +193,6 @@ def submission_detail(request, submission_id: int):
         "late": submission.kind == Submission.Kind.SUBMIT and rule.is_late(submission.created_at),
         "reviews": submission.reviews.select_related("author"),
     }
-    return render(request, template, context)
+    if request.htmx:
+        return _verdict_update(request, context, rule)
+    return render(request, "grading/submission.html", context)
