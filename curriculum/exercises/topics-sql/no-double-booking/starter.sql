@@ -1,0 +1,2 @@
+-- Refuse overlapping live bookings of the same room, in the database itself.
+-- ALTER TABLE bookings ADD CONSTRAINT ... ;
