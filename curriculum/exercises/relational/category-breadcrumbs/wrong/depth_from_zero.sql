@@ -1,0 +1,16 @@
+WITH RECURSIVE tree AS (
+    SELECT category_id, 0 AS depth, name::text AS path FROM categories WHERE parent_id IS NULL
+  UNION ALL
+    SELECT c.category_id, t.depth + 1, t.path || ' > ' || c.name
+    FROM categories c JOIN tree t ON c.parent_id = t.category_id
+),
+descendants AS (
+    SELECT category_id AS root_id, category_id FROM categories
+  UNION ALL
+    SELECT d.root_id, c.category_id FROM descendants d JOIN categories c ON c.parent_id = d.category_id
+)
+SELECT t.category_id, t.path, t.depth, coalesce(sum(p.units_sold), 0)
+FROM tree t JOIN descendants d ON d.root_id = t.category_id
+LEFT JOIN products p ON p.category_id = d.category_id
+GROUP BY t.category_id, t.path, t.depth
+ORDER BY t.category_id;
