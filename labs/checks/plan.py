@@ -11,6 +11,16 @@ The learner's answer (CREATE INDEX …) runs first as a script, then ANALYZE, th
     max_rows_removed_by_filter = 1000 # per node, over all loops
     compare_reference = true          # buffers at most buffers_factor × the reference's
     buffers_factor = 2.0
+    script = true                     # without query: the answer's statements run first as a
+                                      # script (CREATE INDEX …; SELECT …), then its last is explained
+    analyze = false                   # the grader does not refresh statistics (statistics exercises)
+    allow_data_changes = true         # the answer may load rows (a bulk-load exercise; a result
+                                      # check then proves the rows are right)
+    estimate = { relation = "addresses", factor = 3 }   # scans of it: estimated rows within factor
+                                      # of the actual rows (per loop), either way; or a list
+    max_heap_fetches = 0              # Heap Fetches of index-only scans, over all loops
+    max_temp_blocks = 0               # temp blocks read + written (a Sort or Hash that spilled)
+    max_new_index_kb = { relation = "readings", kb = 256 }   # indexes the answer built on it, in total
     hint = "..."
 
 Artifacts: ``plan`` (the EXPLAIN JSON), ``failed_node`` (a list of child indexes from the
@@ -27,7 +37,13 @@ from labs.checks.pg_common import answer_failed, sql_error_result
 from labs.checks.pg_guard import data_changes
 from labs.result import CheckResult
 from labs.sandbox.pg_sql import Statement, split_statements
-from labs.sandbox.postgres import VISIBLE, LearnerSqlError, PgAttempt, restore_learner_settings
+from labs.sandbox.postgres import (
+    VISIBLE,
+    LearnerSqlError,
+    PgAttempt,
+    ensure_lab_database,
+    restore_learner_settings,
+)
 from labs.spec import CheckSpec
 
 INDEX_NODES = ("Index Scan", "Index Only Scan", "Bitmap Index Scan")
@@ -38,16 +54,17 @@ def check(attempt: PgAttempt, check_spec: CheckSpec) -> CheckResult:
     params = check_spec.params
     lab_hint = str(params.get("hint", ""))
     query = params.get("query")
-    if query is not None:
+    if query is not None or params.get("script"):
         outcome = attempt.apply_answer(VISIBLE)
         if not outcome.ok:
             return answer_failed(outcome, lab_hint, "plan")
+    if query is not None:
         target = split_statements(query)
     else:
         target = attempt.statements
         if not target:
             return CheckResult("plan", False, "The answer is empty: there is no query to explain.", lab_hint)
-    changed = _changed_data(attempt)
+    changed = None if params.get("allow_data_changes") else _changed_data(attempt)
     if changed:
         return CheckResult(
             "plan",
@@ -57,7 +74,7 @@ def check(attempt: PgAttempt, check_spec: CheckSpec) -> CheckResult:
             "Answer with CREATE INDEX (and ANALYZE) only: do not delete, insert or update rows of the lab's tables.",
         )
     try:
-        _prepare_planner(attempt)
+        _prepare_planner(attempt, analyze=bool(params.get("analyze", True)))
         # a fresh session: planner settings the answer SET in its own session do not count
         with attempt.connect_learner(attempt.database(VISIBLE)) as conn:
             plan = explain(attempt, target[-1], conn)
@@ -103,6 +120,44 @@ def check(attempt: PgAttempt, check_spec: CheckSpec) -> CheckResult:
                     )
                 )
                 break
+    failures += _estimate_failures(root, _as_list(params.get("estimate")), index_tables)
+    limit = params.get("max_heap_fetches")
+    if limit is not None:
+        for path, node in walk(root):
+            fetches = int(node.get("Heap Fetches", 0)) * (node.get("Actual Loops", 1) or 1)
+            if fetches > int(limit):
+                failures.append(
+                    (
+                        f"{_node_name(node)} still visited the table for {fetches:,} rows (Heap Fetches; at most "
+                        f"{int(limit):,} allowed): their pages are not marked all-visible in the visibility map.",
+                        path,
+                    )
+                )
+                break
+    limit = params.get("max_temp_blocks")
+    if limit is not None:
+        temp = int(root.get("Temp Read Blocks", 0)) + int(root.get("Temp Written Blocks", 0))
+        artifacts["temp_blocks"] = temp
+        if temp > int(limit):
+            spilled = next((p for p, n in walk(root) if _spilled(n)), [])
+            failures.append(
+                (
+                    f"The query wrote and read {temp:,} temporary blocks (a Sort or Hash that did not fit in "
+                    f"work_mem spilled to disk); at most {int(limit):,} allowed.",
+                    spilled,
+                )
+            )
+    for budget in _as_list(params.get("max_new_index_kb")):
+        size_kb = _new_index_kb(attempt, str(budget["relation"]))
+        artifacts.setdefault("new_index_kb", {})[budget["relation"]] = size_kb
+        if size_kb > float(budget["kb"]):
+            failures.append(
+                (
+                    f"The indexes your answer built on {budget['relation']} take {size_kb:,.0f} kB; "
+                    f"the budget is {float(budget['kb']):,.0f} kB.",
+                    None,
+                )
+            )
     if params.get("compare_reference"):
         factor = float(params.get("buffers_factor", 2.0))
         reference = reference_buffers(attempt, query)
@@ -148,13 +203,14 @@ def _changed_data(attempt: PgAttempt) -> str | None:
     return attempt.notes["data_changes"]
 
 
-def _prepare_planner(attempt: PgAttempt) -> None:
+def _prepare_planner(attempt: PgAttempt, *, analyze: bool = True) -> None:
     """Fresh statistics after the learner's DDL, so the planner sees their new index, and no
-    role-level planner settings (ALTER ROLE learner SET enable_seqscan = off would fake a plan)."""
+    role-level planner settings (ALTER ROLE learner SET enable_seqscan = off would fake a plan).
+    ``analyze=False`` keeps the statistics the answer left (exercises about stale statistics)."""
     with attempt.platform_work():
         restore_learner_settings(attempt.instance)
         # once per attempt: a lab with several plan checks explains after the same DDL
-        if not attempt.readonly and not attempt.notes.get("analyzed"):
+        if analyze and not attempt.readonly and not attempt.notes.get("analyzed"):
             with attempt.connect_admin(VISIBLE) as conn:
                 conn.execute("ANALYZE")
             attempt.notes["analyzed"] = True
@@ -175,6 +231,57 @@ def reference_buffers(attempt: PgAttempt, query: str | None) -> int:
             return _buffers(explain(attempt, statements[-1], conn)[0]["Plan"])
 
     return attempt.reference(("plan-buffers", query), compute)
+
+
+def _estimate_failures(
+    root: dict[str, Any], rules: list[dict[str, Any]], index_tables: dict[str, str]
+) -> list[tuple[str, list[int] | None]]:
+    """Scans of each rule's relation whose row estimate is off by more than its factor."""
+    failures: list[tuple[str, list[int] | None]] = []
+    for rule in rules:
+        factor = float(rule.get("factor", 2.0))
+        scans = [(p, n) for p, n in walk(root) if "Scan" in n.get("Node Type", "") and n.get("Relation Name")]
+        scans = [(p, n) for p, n in scans if _relation_matches(n, str(rule["relation"]), index_tables)]
+        if not scans:
+            failures.append((f"The plan does not read {rule['relation']} at all; {_summary(root)}.", None))
+        for path, node in scans:
+            estimated, actual = float(node.get("Plan Rows", 0)), float(node.get("Actual Rows", 0))
+            off = max(estimated, actual) / max(min(estimated, actual), 1.0)
+            if off > factor:
+                failures.append(
+                    (
+                        f"{_node_name(node)} was estimated at {estimated:,.0f} rows but returned {actual:,.0f} "
+                        f"(off by a factor of {off:,.1f}; at most {factor:g} accepted). "
+                        "The planner's statistics do not describe these rows yet.",
+                        path,
+                    )
+                )
+                break
+    return failures
+
+
+def _spilled(node: dict[str, Any]) -> bool:
+    # a node's temp counters include its children's: the deepest spilling node is the culprit,
+    # but the first one found from the top is where the learner starts reading
+    return bool(node.get("Temp Written Blocks")) or int(node.get("Hash Batches", 1) or 1) > 1
+
+
+def _new_index_kb(attempt: PgAttempt, relation: str) -> float:
+    """kB of the indexes on ``relation`` that the lab's template does not have (the answer's)."""
+    sql = (
+        "SELECT i.relname, pg_catalog.pg_relation_size(i.oid) FROM pg_catalog.pg_index x "
+        "JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) x.indexrelid "
+        "JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) x.indrelid "
+        "WHERE t.relname OPERATOR(pg_catalog.=) %s"
+    )
+    name = relation.split(".")[-1]
+    with attempt.platform_work():
+        template = ensure_lab_database(attempt.instance, attempt.spec, VISIBLE)
+        with attempt.connect_admin(database=template) as conn:
+            before = {row[0] for row in conn.execute(sql, (name,))}
+        with attempt.connect_admin(VISIBLE) as conn:
+            now = conn.execute(sql, (name,)).fetchall()
+    return sum(size for index, size in now if index not in before) / 1024
 
 
 def walk(node: dict[str, Any], path: list[int] | None = None) -> Iterator[tuple[list[int], dict[str, Any]]]:

@@ -9,6 +9,11 @@ Parameters (all optional)::
     ignore_column_names = true  # default true
     ignore_column_order = false # default false
     float_tolerance = 1e-6      # relative (absolute below 1)
+    script = true               # without query: the answer's statements run first as a script
+                                # (autocommit, like psql: CREATE INDEX CONCURRENTLY works), then
+                                # its last statement is the query
+    statements = 1              # the answer must run exactly this many statements (an N+1
+                                # exercise: one round trip, not one per row); BEGIN/COMMIT not counted
     hint = "..."                # the lab's own hint, shown when the check fails
 
 The check runs on the lab's data and, when the lab has ``hidden.sql``, on a second dataset
@@ -29,7 +34,15 @@ from labs.checks import hidden_cases
 from labs.checks.pg_common import answer_failed, condition_name, sql_error_result
 from labs.result import CheckResult
 from labs.sandbox.pg_sql import has_top_level_order_by, split_statements
-from labs.sandbox.postgres import HIDDEN, VISIBLE, LearnerSqlError, PgAttempt, Rows, jsonable
+from labs.sandbox.postgres import (
+    HIDDEN,
+    TRANSACTION_CONTROL,
+    VISIBLE,
+    LearnerSqlError,
+    PgAttempt,
+    Rows,
+    jsonable,
+)
 from labs.spec import CheckSpec
 
 SHOWN_DIFF_ROWS = 5
@@ -67,10 +80,26 @@ def check(attempt: PgAttempt, check_spec: CheckSpec) -> CheckResult:
         tolerance=float(params.get("float_tolerance", 1e-6)),
     )
     lab_hint = str(params.get("hint", ""))
+    script = bool(params.get("script")) and query is None
+    wanted = params.get("statements")
+    if wanted is not None:
+        counted = statement_count(attempt)
+        if counted != int(wanted):
+            return CheckResult(
+                "result",
+                False,
+                f"Your answer runs {_rows(counted, 'statement')}; this page may send exactly "
+                f"{_rows(int(wanted), 'statement')} to the database (BEGIN and COMMIT not counted).",
+                _join_hints(
+                    lab_hint,
+                    "Every statement is a round trip. Fetch the related rows in the same statement: "
+                    "a JOIN, or a subquery, instead of one query per row.",
+                ),
+            )
 
-    expected = reference_rows(attempt, VISIBLE, query)
+    expected = reference_rows(attempt, VISIBLE, query, script=script)
     try:
-        mine = learner_rows(attempt, VISIBLE, query)
+        mine = learner_rows(attempt, VISIBLE, query, script=script)
     except LearnerSqlError as exc:
         return sql_error_result(exc, lab_hint)
     except _AnswerFailed as exc:
@@ -88,9 +117,9 @@ def check(attempt: PgAttempt, check_spec: CheckSpec) -> CheckResult:
         return CheckResult("result", False, verdict.message, _join_hints(lab_hint, verdict.hint), artifacts=artifacts)
 
     if attempt.has_hidden:
-        hidden_expected = reference_rows(attempt, HIDDEN, query)
+        hidden_expected = reference_rows(attempt, HIDDEN, query, script=script)
         try:
-            hidden_mine = learner_rows(attempt, HIDDEN, query)
+            hidden_mine = learner_rows(attempt, HIDDEN, query, script=script)
         except LearnerSqlError as exc:
             # the error text may quote hidden values ("invalid input syntax: ..."): name the condition only
             return CheckResult(
@@ -132,20 +161,36 @@ class _AnswerFailed(Exception):
         self.result = result
 
 
-def learner_rows(attempt: PgAttempt, dataset: str, query: str | None) -> Rows:
-    """The learner's rows: their answer as the query, or the lab's query after their script."""
-    if query is None:
+def statement_count(attempt: PgAttempt) -> int:
+    """How many statements the answer sends (transaction control does not fetch anything)."""
+    return sum(1 for s in attempt.statements if s.first_word not in TRANSACTION_CONTROL)
+
+
+def learner_rows(attempt: PgAttempt, dataset: str, query: str | None, *, script: bool = False) -> Rows:
+    """The learner's rows: their answer as the query, or the lab's query after their script
+    (``script``: the answer's own last statement after the whole answer ran as a script)."""
+    if query is None and not script:
         return attempt.fetch(attempt.statements, dataset)
     outcome = attempt.apply_answer(dataset)
     if not outcome.ok:
         raise _AnswerFailed(answer_failed(outcome))
+    if query is None:
+        return attempt.fetch(attempt.statements[-1:], dataset)
     return attempt.fetch(query, dataset)
 
 
-def reference_rows(attempt: PgAttempt, dataset: str, query: str | None) -> Rows:
+def reference_rows(attempt: PgAttempt, dataset: str, query: str | None, *, script: bool = False) -> Rows:
     """The solution's rows on ``dataset``, computed once per process and lab version."""
 
     def compute() -> Rows:
+        if script:
+            database = attempt.scratch_database(dataset)
+            with attempt.connect_learner(database, platform=True) as conn:
+                statements = split_statements(attempt.solution)
+                outcome = attempt.run_script(statements, dataset, conn=conn)
+                if not outcome.ok:
+                    raise outcome.error
+                return attempt.fetch(statements[-1:], dataset, conn=conn)
         if query is None:
             database = attempt.database(dataset)
             with attempt.connect_learner(database, platform=True) as conn:
@@ -157,7 +202,7 @@ def reference_rows(attempt: PgAttempt, dataset: str, query: str | None) -> Rows:
                 raise outcome.error
             return attempt.fetch(query, dataset, conn=conn)
 
-    return attempt.reference(("result", dataset, query, attempt.row_cap), compute)
+    return attempt.reference(("result", dataset, query, attempt.row_cap, script), compute)
 
 
 # --------------------------------------------------------------------------- comparing
