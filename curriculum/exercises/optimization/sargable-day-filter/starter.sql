@@ -1,0 +1,4 @@
+SELECT id, title, published_at
+FROM posts
+WHERE published_at::date = DATE '2023-06-01'
+ORDER BY published_at, id;

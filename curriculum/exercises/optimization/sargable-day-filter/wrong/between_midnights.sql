@@ -1,0 +1,3 @@
+SELECT id, title, published_at FROM posts
+WHERE published_at BETWEEN '2023-06-01' AND '2023-06-02'
+ORDER BY published_at, id;
