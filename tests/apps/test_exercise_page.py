@@ -66,7 +66,7 @@ def test_the_exercise_is_synced_with_its_kind_hints_and_explanation(exercise_cou
 def test_a_new_learner_sees_the_question_a_locked_hint_and_no_explanation(client, exercise_course):
     client.force_login(UserFactory())
     page = client.get(URL).content.decode()
-    assert "Exercise · postgres" in page and "<h2 class=\"question-heading\">Question</h2>" in page
+    assert "Exercise · postgres" in page and '<h2 class="question-heading">Question</h2>' in page
     assert "never placed an order" in page  # the README is the question
     assert 'name="action" value="run"' in page and 'name="action" value="submit"' in page
     assert "Hint 1 of 3 unlocks after 1 more graded attempt that does not pass." in page
