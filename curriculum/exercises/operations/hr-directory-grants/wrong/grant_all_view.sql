@@ -1,0 +1,4 @@
+CREATE VIEW staff_directory AS SELECT id, full_name, department, email FROM employees;
+GRANT ALL ON staff_directory TO hr_analyst;
+GRANT SELECT, INSERT ON timesheets TO timesheet_app;
+GRANT USAGE ON SEQUENCE timesheets_id_seq TO timesheet_app;

@@ -1,0 +1,3 @@
+-- 1. Turn row-level security on for shipments.
+-- 2. A policy comparing tenant_id with current_setting('app.tenant_id', true).
+-- 3. The privileges portal_app needs (and only those).

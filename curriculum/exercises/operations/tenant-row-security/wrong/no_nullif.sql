@@ -1,0 +1,4 @@
+ALTER TABLE shipments ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON shipments
+    USING (tenant_id = current_setting('app.tenant_id', true)::int);
+GRANT SELECT, INSERT, UPDATE ON shipments TO portal_app;
