@@ -23,6 +23,7 @@ CHECK_MODULES: dict[tuple[str, str], str] = {
     ("result", "postgres"): "labs.checks.result",
     ("plan", "postgres"): "labs.checks.plan",
     ("schema", "postgres"): "labs.checks.schema",
+    ("roles", "postgres"): "labs.checks.roles",
     ("concurrency", "postgres"): "labs.checks.concurrency",
     ("recovery", "postgres"): "labs.checks.recovery",
     ("replication", "postgres"): "labs.checks.replication",
