@@ -1,0 +1,2 @@
+CREATE STATISTICS listings_make_model ON make, model FROM listings;
+ANALYZE listings;

@@ -1,0 +1,2 @@
+CREATE STATISTICS listings_mm (dependencies, mcv) ON make, model FROM listings;
+VACUUM ANALYZE listings;
