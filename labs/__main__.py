@@ -2,11 +2,14 @@
 
     python -m labs grade LAB_DIR ANSWER_FILE [--json]
     python -m labs check-all [ROOT] [--json]
+    python -m labs coverage [ROOT] [--json]
     python -m labs sandbox ls | reap
     python -m labs bench [--quick] [--only NAME]
 
 Exit codes: ``grade`` 0 when the answer scores 1.0, 1 when it scores less, 2 when it could not
-be graded; ``check-all`` 0 when every lab behaves, 1 otherwise; 2 for usage errors.
+be graded; ``check-all`` 0 when every lab behaves, 1 otherwise; ``coverage`` 0 when every
+lesson has at least two graded items, every week one and the course 60, 1 otherwise; 2 for
+usage errors.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 import time
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     check_cmd.add_argument("root", nargs="?", type=Path, default=Path("curriculum"))
     check_cmd.add_argument("--json", action="store_true", help="print the rows as JSON")
 
+    coverage_cmd = commands.add_parser(
+        "coverage", help="graded items (labs and exercises) per week and lesson; fails below the minimums"
+    )
+    coverage_cmd.add_argument("root", nargs="?", type=Path, default=Path("curriculum"))
+    coverage_cmd.add_argument("--json", action="store_true", help="print the counts as JSON")
+
     sandbox_cmd = commands.add_parser("sandbox", help="list sandboxes or reap those whose owner died")
     sandbox_cmd.add_argument("action", choices=["ls", "reap"])
 
@@ -55,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_grade(args.lab_dir, args.answer_file, as_json=args.json)
     if args.command == "check-all":
         return run_check_all(args.root, as_json=args.json)
+    if args.command == "coverage":
+        return run_coverage(args.root, as_json=args.json)
     if args.command == "sandbox":
         return run_sandbox(args.action)
     from labs.bench import run_benches
@@ -251,6 +264,153 @@ def _format_rows(rows: list[Row]) -> str:
         if row.note and row.verdict != "ok":
             lines.append(f"    └ {row.note[:300]}")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- coverage
+
+# The practice a course promises (issue 12): every lesson practised at least twice, every
+# week at least once, and enough in all for ten weeks.
+MIN_PER_LESSON, MIN_PER_WEEK, MIN_TOTAL = 2, 1, 60
+_FRONT_MATTER = re.compile(r"\A\+\+\+\n(.*?)\n\+\+\+\n", re.DOTALL)
+
+
+@dataclass
+class LessonCoverage:
+    id: str
+    title: str
+    week: int
+    position: tuple[int, int]  # (module skill, order): the course's reading order
+    labs: list[str]
+    exercises: list[str]
+
+    @property
+    def count(self) -> int:
+        return len(self.labs) + len(self.exercises)
+
+
+def read_coverage(root: Path) -> tuple[dict[int, str], list[LessonCoverage], list[str], list[str]]:
+    """(week titles, lessons with their graded items, items tied to no lesson, problems in
+    the files read). Reads the files directly: the runtime never imports the site."""
+    problems: list[str] = []
+    weeks: dict[int, str] = {}
+    course = root / "course.toml"
+    try:
+        for week in tomllib.loads(course.read_text(encoding="utf-8")).get("weeks", []):
+            weeks[int(week["number"])] = str(week.get("title", ""))
+    except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError) as exc:
+        problems.append(f"{course}: {exc}")
+    lessons: dict[str, LessonCoverage] = {}
+    for module_toml in sorted(root.glob("modules/*/module.toml")):
+        try:
+            skill = int(tomllib.loads(module_toml.read_text(encoding="utf-8")).get("skill", 0))
+        except (tomllib.TOMLDecodeError, ValueError) as exc:
+            problems.append(f"{module_toml}: {exc}")
+            continue
+        for path in sorted((module_toml.parent / "lessons").glob("*.md")):
+            found = _FRONT_MATTER.match(path.read_text(encoding="utf-8"))
+            try:
+                meta = tomllib.loads(found.group(1)) if found else {}
+                lesson = LessonCoverage(
+                    str(meta["id"]), str(meta["title"]), int(meta["week"]), (skill, int(meta["order"])), [], []
+                )
+            except (tomllib.TOMLDecodeError, KeyError, ValueError) as exc:
+                problems.append(f"{path}: front matter unreadable ({exc})")
+                continue
+            lessons[lesson.id] = lesson
+    unattached: list[str] = []
+    for folder in find_labs(root):
+        try:
+            spec = load_spec(folder)
+        except SpecError as exc:
+            problems.append(f"{exc} (not counted)")
+            continue
+        lesson = lessons.get(spec.lesson or "")
+        if lesson is None:
+            if spec.lesson:
+                problems.append(f"{folder / 'lab.toml'}: lesson: unknown lesson {spec.lesson!r} (not counted)")
+                continue
+            unattached.append(spec.id)
+        else:
+            (lesson.exercises if spec.kind == "exercise" else lesson.labs).append(spec.id)
+    ordered = sorted(lessons.values(), key=lambda item: (item.week, item.position))
+    return weeks, ordered, unattached, problems
+
+
+def run_coverage(root: Path, *, as_json: bool = False) -> int:
+    """Print graded items per week and lesson; exit 1 when a minimum is not met."""
+    if not (root / "course.toml").is_file():
+        print(f"error: {root / 'course.toml'} not found: give the curriculum folder", file=sys.stderr)
+        return 2
+    weeks, lessons, unattached, problems = read_coverage(root)
+    total = sum(lesson.count for lesson in lessons) + len(unattached)
+    for lesson in lessons:
+        if lesson.count < MIN_PER_LESSON:
+            problems.append(
+                f"lesson {lesson.id} (week {lesson.week}) has {lesson.count} graded item"
+                f"{'' if lesson.count == 1 else 's'}; at least {MIN_PER_LESSON}"
+            )
+    for number in sorted(weeks):
+        if sum(lesson.count for lesson in lessons if lesson.week == number) < MIN_PER_WEEK:
+            problems.append(f"week {number} has no graded item; at least {MIN_PER_WEEK}")
+    if total < MIN_TOTAL:
+        problems.append(f"{total} graded item{'' if total == 1 else 's'} in all; at least {MIN_TOTAL}")
+    if as_json:
+        payload = {
+            "total": total,
+            "weeks": {
+                str(number): {
+                    "title": title,
+                    "lessons": {
+                        lesson.id: {"labs": lesson.labs, "exercises": lesson.exercises}
+                        for lesson in lessons
+                        if lesson.week == number
+                    },
+                }
+                for number, title in sorted(weeks.items())
+            },
+            "unattached": unattached,
+            "problems": problems,
+        }
+        print(json.dumps(payload, indent=2))
+    else:
+        print(_format_coverage(weeks, lessons, unattached, total, problems))
+    return 1 if problems else 0
+
+
+def _format_coverage(
+    weeks: dict[int, str], lessons: list[LessonCoverage], unattached: list[str], total: int, problems: list[str]
+) -> str:
+    lines = []
+    for number in sorted(weeks):
+        mine = [lesson for lesson in lessons if lesson.week == number]
+        labs = sum(len(lesson.labs) for lesson in mine)
+        exercises = sum(len(lesson.exercises) for lesson in mine)
+        lines.append(f"week {number}: {weeks[number]}  {labs + exercises} graded ({_split(labs, exercises)})")
+        for lesson in mine:
+            short = f"   <- fewer than {MIN_PER_LESSON}" if lesson.count < MIN_PER_LESSON else ""
+            split = _split(len(lesson.labs), len(lesson.exercises))
+            lines.append(f"  {lesson.id:<42} {lesson.count:>3}  ({split}){short}")
+    if unattached:
+        lines.append(f"not tied to a lesson: {len(unattached)} ({', '.join(unattached)})")
+    labs = sum(len(lesson.labs) for lesson in lessons)
+    exercises = sum(len(lesson.exercises) for lesson in lessons)
+    lines.append(
+        f"\n{total} graded items ({_split(labs, exercises)} on lessons, {len(unattached)} elsewhere) "
+        f"in {len(weeks)} weeks and {len(lessons)} lessons"
+    )
+    if problems:
+        lines.append(f"\n{len(problems)} problem{'' if len(problems) == 1 else 's'}:")
+        lines += [f"  {problem}" for problem in problems]
+    else:
+        lines.append(
+            f"coverage ok: every lesson has at least {MIN_PER_LESSON}, every week at least {MIN_PER_WEEK}, "
+            f"at least {MIN_TOTAL} in all"
+        )
+    return "\n".join(lines)
+
+
+def _split(labs: int, exercises: int) -> str:
+    return f"{labs} lab{'' if labs == 1 else 's'}, {exercises} exercise{'' if exercises == 1 else 's'}"
 
 
 # --------------------------------------------------------------------------- sandbox
