@@ -1,0 +1,9 @@
+-- RAISE EXCEPTION without ERRCODE raises P0001, not no_data_found.
+CREATE FUNCTION booking_total(p_booking_id bigint) RETURNS integer
+LANGUAGE plpgsql STRICT AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM bookings WHERE id = p_booking_id) THEN
+    RAISE EXCEPTION 'booking % does not exist', p_booking_id;
+  END IF;
+  RETURN (SELECT coalesce(sum(qty * price_cents), 0) FROM booking_lines WHERE booking_id = p_booking_id);
+END $$;
