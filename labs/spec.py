@@ -56,8 +56,9 @@ for _tool, _topology, _suffix in (("pgbackrest", "stanza", ".conf"), ("pgbouncer
     SEED_FILES[_tool], HIDDEN_SEED_FILES[_tool] = "setup.sql", "hidden.sql"
 MAX_TIME_LIMIT = 600
 LAB_ID = re.compile(r"[A-Za-z0-9_-]+")  # Django's <slug:...> converter, which routes lab pages
-# MariaDB (labs/engines/mariadb): pooled servers, a cloned database per attempt, SQL answers.
-TOPOLOGIES["mariadb"] = ("database",)
+# MariaDB (labs/engines/mariadb): pooled servers, a cloned database per attempt, SQL answers;
+# ``replication``: a primary and a replica in one box, SQL in -- @primary / -- @replica sections.
+TOPOLOGIES["mariadb"] = ("database", "replication")
 ANSWER_FORMATS["mariadb"] = "sql"
 SEED_FILES["mariadb"] = "setup.sql"
 HIDDEN_SEED_FILES["mariadb"] = "hidden.sql"

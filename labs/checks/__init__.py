@@ -35,6 +35,7 @@ CHECK_MODULES: dict[tuple[str, str], str] = {
     ("result", "mariadb"): "labs.checks.mariadb_result",
     ("plan", "mariadb"): "labs.checks.mariadb_plan",
     ("concurrency", "mariadb"): "labs.checks.mariadb_concurrency",
+    ("replication", "mariadb"): "labs.checks.mariadb_replication",
     ("backup", "pgbackrest"): "labs.checks.pgbackrest",
     ("pooling", "pgbouncer"): "labs.checks.pgbouncer",
 }

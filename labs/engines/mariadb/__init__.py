@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pymysql
 
-from labs.attempt import AnswerRejected, LearnerTimeout
+from labs.attempt import AnswerRejected, Attempt, LearnerTimeout
 from labs.engines.mariadb.attempt import VISIBLE, MariaAttempt, lab_options
 from labs.engines.mariadb.server import POOL, find_missing_binaries
 from labs.engines.mariadb.sql import ScriptError, find_forbidden, split_statements
@@ -19,7 +19,6 @@ from labs.sandbox.base import SandboxError
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
-    from labs.attempt import Attempt
     from labs.spec import LabSpec
 
 
@@ -41,7 +40,13 @@ class MariaDBEngine:
         return self._open(spec, answer, deadline)
 
     @contextlib.contextmanager
-    def _open(self, spec: LabSpec, answer: str, deadline: float) -> Iterator[MariaAttempt]:
+    def _open(self, spec: LabSpec, answer: str, deadline: float) -> Iterator[Attempt]:
+        if spec.topology == "replication":  # a primary and a replica of their own, no pool
+            from labs.engines.mariadb.replication import open_replication_attempt
+
+            with open_replication_attempt(spec, answer, deadline) as attempt:
+                yield attempt
+            return
         limit = int(lab_options(spec)["max_answer_bytes"])
         if len(answer.encode("utf-8", "replace")) > limit:
             raise AnswerRejected(

@@ -241,6 +241,7 @@ class MariaServer:
     accounts: dict[str, str]
     uses: int = 0
     lab_databases: dict[str, str] = field(default_factory=dict)  # lab key -> database name
+    owns_sandbox: bool = True  # False: one of several servers in a topology's box
 
     def alive(self) -> bool:
         return self.process.alive()
@@ -265,7 +266,8 @@ class MariaServer:
         _LIVE.discard(self)
         with contextlib.suppress(Exception):
             self.process.stop(grace=3.0)
-        base.remove_sandbox_dir(self.sandbox)
+        if self.owns_sandbox:
+            base.remove_sandbox_dir(self.sandbox)
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
@@ -280,31 +282,42 @@ class MariaServer:
 
 def start_server() -> MariaServer:
     """A fresh mariadbd from the template in a box of its own, ready for connections."""
-    tpl = template()
     sandbox = base.make_sandbox_dir("mariadb")
     try:
-        home = make_home(sandbox, "mariadb")
-        data_dir = home / "data"
-        shutil.copytree(tpl.data_dir, data_dir, copy_function=shutil.copyfile)
-        tmp_dir = home / "tmp"
-        tmp_dir.mkdir(mode=0o700)
-        base.chown_to_sandbox_user(home)
-        # secure_file_priv: an empty directory the server's account cannot write to (root's,
-        # outside the server's home), so INTO OUTFILE has nowhere to go even with FILE.
-        files_dir = sandbox.path / "no-files"
-        files_dir.mkdir(mode=0o755)
-        socket_path = home / "mariadbd.sock"
-        process = ServerProcess(
-            name="mariadbd", sandbox=sandbox, argv=_argv(data_dir, socket_path, files_dir, tmp_dir), home=home,
-            ready=probe_unix(socket_path),
-        )  # fmt: skip
-        process.start(timeout=READY_TIMEOUT)
+        server = prepare_server(sandbox, "mariadb")
+        server.owns_sandbox = True
+        server.process.start(timeout=READY_TIMEOUT)
     except BaseException:
         base.remove_sandbox_dir(sandbox)
         raise
-    server = MariaServer(sandbox, process, socket_path, tpl.secrets)
     _LIVE.add(server)
     return server
+
+
+def prepare_server(
+    sandbox: SandboxDir, name: str, *, port: int | None = None, options: tuple[str, ...] = ()
+) -> MariaServer:
+    """A mariadbd copied from the template into ``sandbox/name``, built but not started (a
+    topology starts several at once). With ``port`` it also listens on 127.0.0.1:port (the
+    box's own loopback); ``options`` come last, so they override the defaults."""
+    tpl = template()
+    home = make_home(sandbox, name)
+    data_dir = home / "data"
+    shutil.copytree(tpl.data_dir, data_dir, copy_function=shutil.copyfile)
+    tmp_dir = home / "tmp"
+    tmp_dir.mkdir(mode=0o700)
+    base.chown_to_sandbox_user(home)
+    # secure_file_priv: an empty directory the server's account cannot write to (root's,
+    # outside the server's home), so INTO OUTFILE has nowhere to go even with FILE.
+    files_dir = sandbox.path / f"{name}-no-files"
+    files_dir.mkdir(mode=0o755)
+    socket_path = home / "mariadbd.sock"
+    argv = _argv(data_dir, socket_path, files_dir, tmp_dir)
+    if port is not None:
+        argv = [a for a in argv if a != "--skip-networking"] + [f"--port={port}", "--bind-address=127.0.0.1"]
+    argv += list(options)
+    process = ServerProcess(name="mariadbd", sandbox=sandbox, argv=argv, home=home, ready=probe_unix(socket_path))
+    return MariaServer(sandbox, process, socket_path, tpl.secrets, owns_sandbox=False)
 
 
 class ServerPool:
