@@ -30,6 +30,7 @@ CHECK_MODULES: dict[tuple[str, str], str] = {
     ("sharding", "postgres"): "labs.checks.pg_sharding",
     ("redis", "redis"): "labs.checks.redis",
     ("sharding", "redis"): "labs.checks.redis_sharding",
+    ("persistence", "redis"): "labs.checks.redis_persistence",
     ("mongo", "mongo"): "labs.checks.mongo",
     ("failover", "patroni"): "labs.checks.failover",
     ("result", "mariadb"): "labs.checks.mariadb_result",

@@ -143,8 +143,8 @@ class RedisEngine:
 
     @contextmanager
     def open_attempt(self, spec: LabSpec, answer: str, deadline: float) -> Iterator[RedisAttempt]:
-        commands = parse_answer(answer, spec.topology)
         options = RedisOptions.from_spec(spec)
+        commands = parse_answer(answer, spec.topology, options.learner_config)
         with ExitStack() as stack:
             attempt = RedisAttempt(
                 spec=spec, answer=answer, deadline=deadline, commands=commands, options=options, stack=stack

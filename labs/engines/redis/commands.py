@@ -155,8 +155,11 @@ def parse_commands(text: str) -> list[RedisCommand]:
     return commands
 
 
-def parse_answer(answer: str, topology: str) -> list[RedisCommand]:
-    """The learner's commands, or AnswerRejected naming the line and saying what to change."""
+def parse_answer(answer: str, topology: str, learner_config: frozenset[str] = frozenset()) -> list[RedisCommand]:
+    """The learner's commands, or AnswerRejected naming the line and saying what to change.
+
+    ``learner_config``: the settings this lab lets the learner CONFIG SET and GET (persistence
+    labs); every other use of CONFIG stays refused."""
     if len(answer.encode()) > MAX_ANSWER_BYTES:
         raise AnswerRejected(
             f"Your answer is {len(answer.encode()) // 1024} KiB; lab answers are limited to "
@@ -174,12 +177,15 @@ def parse_answer(answer: str, topology: str) -> list[RedisCommand]:
     if not commands:
         raise AnswerRejected("Your answer has no commands. Write one Redis command per line, e.g. ZADD lb 10 alice.")
     for command in commands:
-        refuse_forbidden(command, topology)
+        refuse_forbidden(command, topology, learner_config)
     return commands
 
 
-def refuse_forbidden(command: RedisCommand, topology: str) -> None:
+def refuse_forbidden(command: RedisCommand, topology: str, learner_config: frozenset[str] = frozenset()) -> None:
     name = command.name
+    if name == "CONFIG" and learner_config:
+        refuse_config(command, learner_config)
+        return
     reason = FORBIDDEN_COMMANDS.get(name)
     label = name
     if reason is None and name in ALLOWED_SUBCOMMANDS:
@@ -193,6 +199,31 @@ def refuse_forbidden(command: RedisCommand, topology: str) -> None:
         raise AnswerRejected(
             f"{label} is disabled in lab sandboxes: {reason}. Remove line {command.line} "
             f"(`{shorten(command.text)}`) and submit again."
+        )
+
+
+def refuse_config(command: RedisCommand, allowed: frozenset[str]) -> None:
+    """CONFIG SET name value [name value ...] and CONFIG GET name ..., for ``allowed`` names only."""
+    names = ", ".join(sorted(allowed))
+    sub = command.subcommand
+    args = [a.decode("utf-8", "replace").lower() for a in command.argv[2:]]
+    where = f"line {command.line} (`{shorten(command.text)}`)"
+    if sub not in ("SET", "GET"):
+        raise AnswerRejected(
+            f"CONFIG {sub} is disabled in this lab: it may only SET or GET {names}. Change {where} and submit again."
+        )
+    if sub == "SET":
+        if not args or len(args) % 2:
+            raise AnswerRejected(
+                f"CONFIG SET takes pairs of a setting and its value, e.g. CONFIG SET appendfsync everysec; "
+                f'{where} has {len(args)} argument(s). Quote a value with spaces: CONFIG SET save "3600 1".'
+            )
+        args = args[::2]
+    refused = [a for a in args if a not in allowed] or ([] if args else ["(no setting)"])
+    if refused:
+        raise AnswerRejected(
+            f"CONFIG {sub} {refused[0]} is not allowed in this lab, which lets you set only {names} "
+            f"(exact names, no patterns). Change {where} and submit again."
         )
 
 

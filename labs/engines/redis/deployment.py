@@ -53,6 +53,11 @@ MEMORY_POLICIES = frozenset(
 )  # fmt: skip
 DEFAULT_SHARDS = 3
 MAX_SHARDS = 8
+# Settings a lab may let the learner change with CONFIG SET/GET (engine_options.learner_config):
+# persistence and eviction only, never a path, a port or a limit the sandbox relies on.
+LEARNER_SETTINGS = frozenset(
+    {"appendonly", "appendfsync", "save", "maxmemory-policy", "maxmemory-samples", "aof-use-rdb-preamble"}
+)
 
 FORM_TIMEOUT = 10.0  # seconds for a cluster to reach cluster_state:ok
 
@@ -96,6 +101,7 @@ class RedisOptions:
     maxmemory: int = parse_memory(DEFAULT_MAXMEMORY)
     policy: str = DEFAULT_POLICY
     shards: int = DEFAULT_SHARDS
+    learner_config: frozenset[str] = frozenset()  # settings the learner may CONFIG SET/GET
 
     @classmethod
     def from_spec(cls, spec: LabSpec) -> RedisOptions:
@@ -115,7 +121,18 @@ class RedisOptions:
             raise SandboxError(f"{spec.root}/lab.toml: engine_options.maxmemory: must be between 1 byte and 1gb")
         if not 2 <= shards <= MAX_SHARDS:
             raise SandboxError(f"{spec.root}/lab.toml: engine_options.shards: must be between 2 and {MAX_SHARDS}")
-        return cls(maxmemory=maxmemory, policy=policy, shards=shards)
+        learner_config = options.get("learner_config", [])
+        if not isinstance(learner_config, list) or not set(map(str, learner_config)) <= LEARNER_SETTINGS:
+            raise SandboxError(
+                f"{spec.root}/lab.toml: engine_options.learner_config: must be a list drawn from "
+                + ", ".join(sorted(LEARNER_SETTINGS))
+            )
+        return cls(
+            maxmemory=maxmemory,
+            policy=policy,
+            shards=shards,
+            learner_config=frozenset(str(name).lower() for name in learner_config),
+        )
 
 
 @dataclass
@@ -238,7 +255,9 @@ def redis_version() -> tuple[int, ...] | None:
     return None
 
 
-def _write_config(deployment: RedisDeployment, path: Path, port: int, bus_port: int | None) -> Path:
+def _write_config(
+    deployment: RedisDeployment, path: Path, port: int, bus_port: int | None, overrides: dict[str, str] | None = None
+) -> Path:
     options = deployment.options
     lines = [
         f"bind {HOST}",
@@ -265,6 +284,9 @@ def _write_config(deployment: RedisDeployment, path: Path, port: int, bus_port: 
         "enable-module-command no",
         "latency-tracking no",
     ]
+    for name, value in (overrides or {}).items():
+        lines = [line for line in lines if line.split(" ", 1)[0] != name]
+        lines.append(f"{name} {_config_value(value)}")
     lines += [f'rename-command {name} ""' for name in REMOVED_COMMANDS]
     lines += [f"rename-command {name} {secret}" for name, secret in deployment.secret_names.items()]
     if bus_port:
@@ -280,6 +302,13 @@ def _write_config(deployment: RedisDeployment, path: Path, port: int, bus_port: 
     conf.write_text("\n".join(lines) + "\n")
     conf.chmod(0o600)
     return conf
+
+
+def _config_value(value: str) -> str:
+    """A value as redis.conf reads it: quoted when empty or holding spaces (``save ""``)."""
+    if value and not any(c.isspace() or c in "\"'\\" for c in value):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _limit_process(pid: int, options: RedisOptions) -> None:
@@ -322,16 +351,7 @@ def start_deployment(topology: str, options: RedisOptions) -> RedisDeployment:
             bus_port = free_port() if cluster else None
             conf = _write_config(deployment, node_dir, port, bus_port)
             chown_to_sandbox_user(node_dir)
-            process = spawn_process(
-                [REDIS_SERVER, str(conf)],
-                box=sandbox.box,
-                env={"HOME": str(node_dir)},
-                cwd=node_dir,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            sandbox.add_process(process.pid, port)
-            _limit_process(process.pid, options)
+            process = _spawn_server(deployment, conf, node_dir, port)
             deployment.nodes.append(RedisNode(index, port, bus_port, process, node_dir))
         for node in deployment.nodes:
             _wait_ready(deployment, node)
@@ -341,6 +361,20 @@ def start_deployment(topology: str, options: RedisOptions) -> RedisDeployment:
     except BaseException:
         deployment.stop()
         raise
+
+
+def _spawn_server(deployment: RedisDeployment, conf: Path, node_dir: Path, port: int) -> subprocess.Popen:
+    process = spawn_process(
+        [REDIS_SERVER, str(conf)],
+        box=deployment.sandbox.box,
+        env={"HOME": str(node_dir)},
+        cwd=node_dir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deployment.sandbox.add_process(process.pid, port)
+    _limit_process(process.pid, deployment.options)
+    return process
 
 
 def _wait_ready(deployment: RedisDeployment, node: RedisNode) -> None:
