@@ -1,0 +1,3 @@
+INSERT INTO tickets SELECT * FROM tickets_import;
+-- every table of the database
+ANALYZE;

@@ -1,0 +1,4 @@
+BEGIN;
+INSERT INTO tickets SELECT * FROM tickets_import;
+ANALYZE tickets;
+COMMIT;

@@ -1,0 +1,2 @@
+INSERT INTO tickets SELECT * FROM tickets_import;
+VACUUM ANALYZE tickets;

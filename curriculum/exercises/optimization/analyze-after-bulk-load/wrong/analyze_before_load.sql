@@ -1,0 +1,2 @@
+ANALYZE tickets;
+INSERT INTO tickets SELECT * FROM tickets_import;

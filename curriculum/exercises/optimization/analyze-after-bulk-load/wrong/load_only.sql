@@ -1,0 +1,1 @@
+INSERT INTO tickets SELECT * FROM tickets_import;
