@@ -1,0 +1,11 @@
+-- The junction table has no key: the same track can be added twice.
+CREATE TABLE artists (artist_id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE tracks (track_id integer PRIMARY KEY, title text NOT NULL,
+                     artist_id integer NOT NULL REFERENCES artists, duration_s integer NOT NULL CHECK (duration_s > 0));
+CREATE TABLE playlists (playlist_id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE playlist_tracks (
+    playlist_id integer NOT NULL REFERENCES playlists ON DELETE CASCADE,
+    track_id    integer NOT NULL REFERENCES tracks,
+    position    integer NOT NULL CHECK (position > 0),
+    UNIQUE (playlist_id, position)
+);
