@@ -1,0 +1,2 @@
+-- every table this role owns
+VACUUM;

@@ -1,0 +1,2 @@
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT created_at, total_cents FROM orders WHERE customer_id = 4711 ORDER BY created_at;

@@ -1,0 +1,2 @@
+SET enable_bitmapscan = off;
+SET enable_indexscan = off;
