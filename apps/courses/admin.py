@@ -37,7 +37,8 @@ class ProjectAdmin(admin.ModelAdmin):
 
 @admin.register(Lab)
 class LabAdmin(admin.ModelAdmin):
-    list_display = ("key", "title", "engine", "topology", "lesson", "retired")
+    list_display = ("key", "title", "kind", "engine", "topology", "lesson", "retired")
+    list_filter = ("kind", "engine", "retired")
 
 
 @admin.register(LessonCompletion)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.grading.models import GradingRun, Review, Submission
+from apps.grading.models import GradingRun, HintReveal, Review, Submission
 
 
 @admin.register(Submission)
@@ -37,3 +37,12 @@ class GradingRunAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(HintReveal)
+class HintRevealAdmin(admin.ModelAdmin):
+    """Which hints of which exercise a learner chose to see."""
+
+    list_display = ("user", "lab", "step", "revealed_at")
+    list_filter = ("lab",)
+    raw_id_fields = ("user",)
