@@ -1,0 +1,14 @@
+-- Deferred foreign keys: the enrolments may go in first, checked at COMMIT.
+BEGIN;
+CREATE TABLE students (email text PRIMARY KEY, full_name text NOT NULL);
+CREATE TABLE courses (code text PRIMARY KEY, title text NOT NULL, teacher text NOT NULL);
+CREATE TABLE enrolments (
+    email text NOT NULL REFERENCES students DEFERRABLE INITIALLY DEFERRED,
+    code  text NOT NULL REFERENCES courses DEFERRABLE INITIALLY DEFERRED,
+    grade integer,
+    PRIMARY KEY (email, code)
+);
+INSERT INTO enrolments SELECT student_email, course_code, grade FROM enrolments_flat;
+INSERT INTO courses SELECT DISTINCT course_code, course_title, teacher FROM enrolments_flat;
+INSERT INTO students SELECT DISTINCT student_email, student_name FROM enrolments_flat;
+COMMIT;
