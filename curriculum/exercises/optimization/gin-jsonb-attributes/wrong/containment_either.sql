@@ -1,0 +1,4 @@
+CREATE INDEX ON products USING gin (attrs);
+SELECT id, sku FROM products
+WHERE attrs @> '{"color": "oak"}' OR attrs @> '{"material": "steel"}'
+ORDER BY id;
