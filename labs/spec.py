@@ -56,6 +56,10 @@ for _tool, _topology, _suffix in (("pgbackrest", "stanza", ".conf"), ("pgbouncer
     SEED_FILES[_tool], HIDDEN_SEED_FILES[_tool] = "setup.sql", "hidden.sql"
 MAX_TIME_LIMIT = 600
 LAB_ID = re.compile(r"[A-Za-z0-9_-]+")  # Django's <slug:...> converter, which routes lab pages
+# Cassandra data models (labs/engines/cql_model): no server; the answer is CQL CREATE TABLEs,
+# checked against the access patterns in lab.toml.
+TOPOLOGIES["cql-model"], ANSWER_FORMATS["cql-model"], ANSWER_SUFFIXES["cql"] = ("design",), "cql", ".cql"
+SEED_FILES["cql-model"], HIDDEN_SEED_FILES["cql-model"] = "seed.cql", "hidden.cql"
 # MariaDB (labs/engines/mariadb): pooled servers, a cloned database per attempt, SQL answers;
 # ``replication``: a primary and a replica in one box, SQL in -- @primary / -- @replica sections.
 TOPOLOGIES["mariadb"] = ("database", "replication")

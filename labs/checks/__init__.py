@@ -39,6 +39,7 @@ CHECK_MODULES: dict[tuple[str, str], str] = {
     ("replication", "mariadb"): "labs.checks.mariadb_replication",
     ("backup", "pgbackrest"): "labs.checks.pgbackrest",
     ("pooling", "pgbouncer"): "labs.checks.pgbouncer",
+    ("access_pattern", "cql-model"): "labs.checks.cql_model",
 }
 
 

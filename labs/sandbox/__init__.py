@@ -20,6 +20,7 @@ ENGINE_MODULES = {
     "mariadb": "labs.engines.mariadb",
     "pgbackrest": "labs.engines.pgbackrest",
     "pgbouncer": "labs.engines.pgbouncer",
+    "cql-model": "labs.engines.cql_model",
 }
 
 
