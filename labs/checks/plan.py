@@ -252,7 +252,7 @@ def _estimate_failures(
                     (
                         f"{_node_name(node)} was estimated at {estimated:,.0f} rows but returned {actual:,.0f} "
                         f"(off by a factor of {off:,.1f}; at most {factor:g} accepted). "
-                        "The planner's statistics do not describe these rows yet.",
+                        "The statistics the planner used do not describe these rows.",
                         path,
                     )
                 )
