@@ -1,0 +1,10 @@
+ALTER TABLE coupons ALTER code SET NOT NULL;
+ALTER TABLE coupons ALTER valid_from SET NOT NULL;
+ALTER TABLE coupons ALTER is_active SET DEFAULT true;
+ALTER TABLE coupons ALTER is_active SET NOT NULL;
+CREATE UNIQUE INDEX ON coupons (upper(code));
+ALTER TABLE coupons ADD CHECK ((percent_off IS NULL) <> (amount_off_cents IS NULL));
+ALTER TABLE coupons ADD CHECK (percent_off >= 1 AND percent_off <= 100);
+ALTER TABLE coupons ADD CHECK (amount_off_cents >= 1);
+ALTER TABLE coupons ADD CHECK (valid_until IS NULL OR valid_until > valid_from);
+CREATE UNIQUE INDEX ON coupons (customer_id) WHERE is_active AND customer_id IS NOT NULL;

@@ -1,0 +1,8 @@
+-- UNIQUE (code) compares case-sensitively: WELCOME5 is accepted next to Welcome5.
+ALTER TABLE coupons ALTER COLUMN code SET NOT NULL, ALTER COLUMN valid_from SET NOT NULL,
+    ALTER COLUMN is_active SET NOT NULL, ALTER COLUMN is_active SET DEFAULT true;
+ALTER TABLE coupons ADD UNIQUE (code);
+ALTER TABLE coupons ADD CHECK (num_nonnulls(percent_off, amount_off_cents) = 1),
+    ADD CHECK (percent_off BETWEEN 1 AND 100), ADD CHECK (amount_off_cents > 0),
+    ADD CHECK (valid_until > valid_from);
+CREATE UNIQUE INDEX ON coupons (customer_id) WHERE is_active;
