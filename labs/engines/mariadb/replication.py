@@ -68,7 +68,8 @@ LEARNER_GRANTS = {
         f"GRANT SELECT ON `{DATABASE}`.* TO learner@localhost",
     ),
     "replica": (
-        "GRANT REPLICATION SLAVE ADMIN, REPLICA MONITOR, BINLOG MONITOR ON *.* TO learner@localhost",
+        # RELOAD: RESET SLAVE needs it; in a box of its own it only flushes this server's caches.
+        "GRANT REPLICATION SLAVE ADMIN, REPLICA MONITOR, BINLOG MONITOR, RELOAD ON *.* TO learner@localhost",
         f"GRANT SELECT ON `{DATABASE}`.* TO learner@localhost",
         "GRANT SELECT ON provision.* TO learner@localhost",
     ),

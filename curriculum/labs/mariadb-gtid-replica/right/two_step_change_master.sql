@@ -1,0 +1,11 @@
+-- @primary
+CREATE USER `repl`@`127.0.0.1` IDENTIFIED BY 'two-steps';
+GRANT REPLICATION SLAVE ON *.* TO `repl`@`127.0.0.1`;
+-- @replica
+SELECT gtid_pos FROM provision.backup_position INTO @dump_pos;
+SET GLOBAL gtid_slave_pos = @dump_pos;
+CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=3306;
+CHANGE MASTER TO MASTER_USER='repl', MASTER_PASSWORD='two-steps';
+CHANGE MASTER TO MASTER_USE_GTID=slave_pos;
+START SLAVE IO_THREAD;
+START SLAVE SQL_THREAD;

@@ -1,0 +1,9 @@
+-- @primary
+CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY 'pw';
+GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1';
+-- @replica
+-- the replica's own binary log position is not the primary's history
+SET GLOBAL gtid_slave_pos = @@gtid_binlog_pos;
+CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=3306, MASTER_USER='repl', MASTER_PASSWORD='pw',
+  MASTER_USE_GTID=slave_pos;
+START SLAVE;

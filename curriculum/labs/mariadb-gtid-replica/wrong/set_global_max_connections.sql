@@ -1,0 +1,11 @@
+-- @primary
+CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY 'pw';
+GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1';
+-- @replica
+-- a server-wide setting that is not the learner's to change
+SET GLOBAL max_connections = 2000;
+SELECT gtid_pos INTO @p FROM provision.backup_position;
+SET GLOBAL gtid_slave_pos = @p;
+CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=3306, MASTER_USER='repl', MASTER_PASSWORD='pw',
+  MASTER_USE_GTID=slave_pos;
+START SLAVE;
