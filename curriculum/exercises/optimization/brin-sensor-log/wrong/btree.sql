@@ -1,0 +1,1 @@
+CREATE INDEX sensor_readings_at_idx ON sensor_readings (reading_at);
