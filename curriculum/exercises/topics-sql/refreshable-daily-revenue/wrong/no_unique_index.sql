@@ -1,0 +1,6 @@
+-- A materialized view without a unique index cannot be refreshed concurrently.
+CREATE MATERIALIZED VIEW daily_revenue AS
+SELECT f.sold_on, s.region, sum(f.amount_cents) AS revenue_cents, count(*) AS sales
+FROM fact_sales f JOIN dim_store s ON s.store_key = f.store_key
+GROUP BY f.sold_on, s.region;
+CREATE INDEX ON daily_revenue (sold_on, region);

