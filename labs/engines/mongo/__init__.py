@@ -54,5 +54,6 @@ recorded (with its position) and the next one runs, like a shell script.
 Modules: ``answer`` (answers and seeds, parsed and screened), ``store`` (``DocumentStore``, the
 Mongo operations on a pymongo or mongomock client), ``emulated`` (the forked mongomock server),
 ``mongod`` (real mongod/mongos processes and topologies), ``attempt`` (``MongoAttempt`` and the
-engine).
+engine), ``graph_lookup`` and ``geo`` (the emulated server's $graphLookup and $geoWithin, and the
+reasons given for $text, $near and $geoNear, which it does not emulate).
 """

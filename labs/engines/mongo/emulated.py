@@ -35,6 +35,7 @@ def _serve_emulated(connection: Any, memory_limit: int, account: tuple[int, int]
     """The emulated server's main loop (in the forked child)."""
     import mongomock
 
+    from labs.engines.mongo import geo, graph_lookup  # our additions: $geoWithin, $graphLookup
     from labs.sandbox import mongo_stages  # before dropping root: the sandbox user may not read our files
 
     try:
@@ -51,6 +52,8 @@ def _serve_emulated(connection: Any, memory_limit: int, account: tuple[int, int]
     # MongoDB 7's operators that mongomock lacks, and $group's unordered output (a fresh seed
     # per server, so per attempt), patched into this child's mongomock only.
     mongo_stages.install()
+    graph_lookup.install()
+    geo.install()
     while True:
         try:
             name, args = connection.recv()

@@ -18,6 +18,7 @@ from labs.engines.mongo.answer import (
     OperationError,
     StoreTimeout,
 )
+from labs.engines.mongo.geo import explain_unsupported
 from labs.sandbox.bounds import (
     MAX_BSON_SIZE,
     MAX_NESTING,
@@ -92,7 +93,7 @@ class DocumentStore:
         except EmulationUnsupported:
             raise
         except NotImplementedError as exc:
-            raise EmulationUnsupported(f"{op.name} with these options ({exc})") from None
+            raise EmulationUnsupported(explain_unsupported(f"{op.name} with these options ({exc})")) from None
         except Exception as exc:
             if exc.__class__.__module__.startswith(("pymongo", "mongomock", "bson")):
                 raise OperationError(_error_text(exc)) from None
@@ -254,7 +255,7 @@ class DocumentStore:
             if self.emulated:
                 unsupported = classify_failure(exc, MONGODB_OPERATORS)
                 if unsupported:
-                    raise EmulationUnsupported(unsupported) from None
+                    raise EmulationUnsupported(explain_unsupported(unsupported)) from None
             elif not exc.__class__.__module__.startswith(("pymongo", "bson")):
                 raise
             if getattr(exc, "code", None) == 50:  # MaxTimeMSExpired
