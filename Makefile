@@ -1,11 +1,14 @@
 # The two commands a newcomer needs (see README.md). Both install what is missing first.
-.PHONY: run test lint bench install
+.PHONY: run test lint bench install serve
 
 install:
 	./scripts/bootstrap.sh
 
 run: install
 	./scripts/run.sh
+
+serve: install
+	./scripts/serve.sh
 
 test:
 	WANT_BROWSER=1 ./scripts/bootstrap.sh

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import quote, unquote, urlparse
+from urllib.parse import parse_qs, quote, unquote, urlparse
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = Path(os.environ.get("INDEXED_VAR_DIR", BASE_DIR / "var"))
@@ -87,13 +87,19 @@ def database_from_url(url: str | None) -> dict:
     parts = urlparse(url)
     if parts.scheme not in ("postgres", "postgresql"):
         raise ValueError(f"DATABASE_URL must be postgres://..., got scheme {parts.scheme!r}")
+    # libpq's own spelling for a Unix socket: postgresql://user:pw@/db?host=/socket/dir
+    socket_dir = parse_qs(parts.query).get("host", [""])[0]
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": unquote(parts.path.lstrip("/")),
         "USER": unquote(parts.username or ""),
         "PASSWORD": unquote(parts.password or ""),
-        "HOST": parts.hostname or "",
+        "HOST": socket_dir or parts.hostname or "",
         "PORT": str(parts.port or ""),
+        # Connections are reused for a while by each gunicorn worker and checked before use,
+        # so a restarted database costs one failed check rather than an error page.
+        "CONN_MAX_AGE": int(os.environ.get("INDEXED_DB_CONN_MAX_AGE", "60")),
+        "CONN_HEALTH_CHECKS": True,
     }
 
 

@@ -1,9 +1,106 @@
+"""The production profile (`make serve`, scripts/serve.sh): gunicorn, whitenoise, PostgreSQL
+for the site, a password-protected broker, Celery workers and one beat. Everything comes from
+the environment; what the environment does not give, the var directory keeps (secret key).
+
+Assumes HTTPS in front (a reverse proxy or load balancer that terminates TLS and sets
+X-Forwarded-Proto): secure cookies, HSTS and the HTTPS redirect are on. INDEXED_PLAIN_HTTP=1
+turns those three off for a machine reached over plain HTTP on a trusted network (the smoke
+test does this); `manage.py check --deploy` then warns, as it should.
+"""
+
 import os
 
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+
+from apps.config.secret_files import read_or_create_secret
 from apps.config.settings.base import *  # noqa: F403
+from apps.config.settings.base import INSTALLED_APPS, MIDDLEWARE, PUBLIC_SECRET_KEY, VAR_DIR, database_from_url
 
 DEBUG = False
-SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]  # no default: refuse to start without a real key
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
+
+_given_key = os.environ.get("DJANGO_SECRET_KEY", "")
+if _given_key == PUBLIC_SECRET_KEY:
+    raise RuntimeError("DJANGO_SECRET_KEY is the public development key: unset it or give a real one")
+SECRET_KEY = _given_key or read_or_create_secret(VAR_DIR / "secret_key", 64)
+
+# The site database: DATABASE_URL, else the local PostgreSQL that scripts/serve.sh started,
+# whose URL (with its password) it keeps in a 0600 file rather than in the environment.
+_url_file = VAR_DIR / "database_url"
+if not os.environ.get("DATABASE_URL") and _url_file.exists():
+    DATABASES = {"default": database_from_url(_url_file.read_text().strip())}
+
+ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+PLAIN_HTTP = os.environ.get("INDEXED_PLAIN_HTTP", "0") == "1"
+SESSION_COOKIE_SECURE = not PLAIN_HTTP
+CSRF_COOKIE_SECURE = not PLAIN_HTTP
+SECURE_SSL_REDIRECT = not PLAIN_HTTP
+SECURE_HSTS_SECONDS = 0 if PLAIN_HTTP else int(os.environ.get("INDEXED_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not PLAIN_HTTP
+# Preloading HSTS binds the whole domain and its subdomains to HTTPS in browsers for months:
+# the operator's call (INDEXED_HSTS_PRELOAD=1), so its deploy-check warning is silenced while off.
+SECURE_HSTS_PRELOAD = not PLAIN_HTTP and os.environ.get("INDEXED_HSTS_PRELOAD", "0") == "1"
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+# whitenoise serves the collected static files from gunicorn with far-future cache headers
+# (hashed names), so no separate web server is needed for them.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+INSTALLED_APPS = [*INSTALLED_APPS, "csp", "axes"]
+_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware")
+MIDDLEWARE = [
+    *MIDDLEWARE[: _security + 1],
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    *MIDDLEWARE[_security + 1 :],
+    # Last, as django-axes asks: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
+]
+
+# A Content Security Policy: scripts only from this site (or carrying the page's nonce), no
+# plugins, no framing. Inline style attributes stay allowed: the plan table indents nodes with
+# them and they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# Login throttling (django-axes): after five failed logins for one user name from one address,
+# that pair waits an hour; the lockout page says so. Counted in the site database, so every
+# gunicorn worker and host sees the same count.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("INDEXED_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        # One line per event, key=value, so a log shipper can split fields without a parser.
+        "line": {"format": "time=%(asctime)s level=%(levelname)s logger=%(name)s pid=%(process)d msg=%(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("INDEXED_LOG_LEVEL", "INFO")},
+}

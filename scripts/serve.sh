@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# The production profile on one machine (`make serve`): gunicorn with several workers,
+# static files through whitenoise, PostgreSQL for the site database, a password-protected
+# Redis broker that keeps its queue on disk, Celery grading workers sized to the cores and
+# exactly one Celery beat. Ctrl-C or SIGTERM stops everything cleanly; starting again brings
+# back the same database and the same queue.
+#
+# Settings come from the environment (apps/config/settings/prod.py); unset, these defaults:
+#   HOST=127.0.0.1 PORT=8080                    where gunicorn listens (put TLS in front)
+#   INDEXED_VAR_DIR=var/serve                   secret key, broker data, logs (0700)
+#   DATABASE_URL                                unset: a local PostgreSQL 15 in INDEXED_SITE_DB_DIR
+#   INDEXED_SITE_DB_DIR=/var/lib/indexed/site-db  its data directory (kept across restarts)
+#   CELERY_BROKER_URL                           unset: a local redis-server with a password
+#   INDEXED_WEB_WORKERS=2*cores+1  INDEXED_GRADE_WORKERS=cores
+#   INDEXED_PLAIN_HTTP=1                        no TLS in front (trusted network, smoke tests)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+umask 077
+export INDEXED_VAR_DIR=${INDEXED_VAR_DIR:-var/serve}
+VAR=$INDEXED_VAR_DIR
+mkdir -p "$VAR" && chmod 700 "$VAR"
+export DJANGO_SETTINGS_MODULE=apps.config.settings.prod
+PY=.venv/bin/python
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8080}
+CORES=$(nproc)
+WEB_WORKERS=${INDEXED_WEB_WORKERS:-$((2 * CORES + 1))}
+GRADE_WORKERS=${INDEXED_GRADE_WORKERS:-$CORES}
+PG_BIN=/usr/lib/postgresql/15/bin
+SITE_DB_DIR=${INDEXED_SITE_DB_DIR:-/var/lib/indexed/site-db}
+SITE_DB_USER=indexed-site   # the OS account the site's PostgreSQL runs as (it refuses root)
+pids=()
+pg_started=0
+
+log() { echo "==> $*"; }
+
+stop_all() {
+  trap - INT TERM EXIT
+  log "stopping"
+  # Web first (no new submissions), then the workers: a warm shutdown lets a grade in progress
+  # finish; one killed mid-grade is acknowledged late, so the broker hands it out again.
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ -n "${broker_port:-}" ]; then
+    REDISCLI_AUTH="$broker_password" redis-cli -p "$broker_port" shutdown >/dev/null 2>&1 || true
+  fi
+  if [ "$pg_started" = 1 ]; then
+    run_as_db "$PG_BIN/pg_ctl" -D "$SITE_DB_DIR/data" -m fast -w stop >/dev/null || true
+  fi
+  $PY -m labs sandbox reap >/dev/null 2>&1 || true
+  log "stopped"
+}
+trap stop_all INT TERM EXIT
+
+# Stopped through a parent that does not pass signals on (timeout make serve), stop as on Ctrl-C.
+parent=$PPID
+( while kill -0 "$parent" 2>/dev/null; do sleep 1; done; kill -TERM $$ 2>/dev/null ) &
+pids+=($!)
+
+secret() { $PY -c 'import sys; from pathlib import Path; from apps.config.secret_files import read_or_create_secret; print(read_or_create_secret(Path(sys.argv[1]), 32))' "$1"; }
+
+run_as_db() {
+  if [ "$(id -u)" = 0 ]; then setpriv --reuid="$SITE_DB_USER" --regid="$SITE_DB_USER" --clear-groups -- "$@"
+  else "$@"; fi
+}
+
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+start_site_database() {
+  if [ "$(id -u)" = 0 ]; then
+    id "$SITE_DB_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$SITE_DB_USER"
+    mkdir -p "$SITE_DB_DIR" && chmod 755 "$(dirname "$SITE_DB_DIR")"
+    chown "$SITE_DB_USER:" "$SITE_DB_DIR"
+  else
+    SITE_DB_USER=$(id -un); mkdir -p "$SITE_DB_DIR"
+  fi
+  chmod 700 "$SITE_DB_DIR"
+  if ! run_as_db test -w "$SITE_DB_DIR"; then
+    echo "serve.sh: the account $SITE_DB_USER cannot write $SITE_DB_DIR: every directory above it must be" \
+      "searchable by others (chmod o+x), or set INDEXED_SITE_DB_DIR elsewhere" >&2
+    exit 1
+  fi
+  local password; password=$(secret "$VAR/site-db.password")
+  if [ ! -f "$SITE_DB_DIR/data/PG_VERSION" ]; then
+    log "site database: initdb in $SITE_DB_DIR/data"
+    local pwfile="$SITE_DB_DIR/.pw"
+    printf '%s\n' "$password" > "$pwfile"
+    [ "$(id -u)" = 0 ] && chown "$SITE_DB_USER:" "$pwfile"
+    run_as_db "$PG_BIN/initdb" -D "$SITE_DB_DIR/data" -U indexed --pwfile="$pwfile" --auth=scram-sha-256 \
+      --encoding=UTF8 --locale=C.UTF-8 >"$VAR/initdb.log"
+    rm -f "$pwfile"
+  fi
+  mkdir -p "$SITE_DB_DIR/run"
+  [ "$(id -u)" = 0 ] && chown "$SITE_DB_USER:" "$SITE_DB_DIR/run"
+  # Unix socket only, in a directory only the site's accounts can enter: sandboxes (their own
+  # network namespace and OS accounts) can neither reach a port nor open the socket.
+  run_as_db "$PG_BIN/pg_ctl" -D "$SITE_DB_DIR/data" -l "$SITE_DB_DIR/server.log" -w -t 60 start \
+    -o "-c listen_addresses='' -k $SITE_DB_DIR/run -c max_connections=200 -c shared_buffers=256MB" >/dev/null
+  pg_started=1
+  local exists
+  exists=$(PGPASSWORD="$password" "$PG_BIN/psql" -h "$SITE_DB_DIR/run" -U indexed -d postgres -tAc \
+    "SELECT count(*) FROM pg_database WHERE datname = 'indexed'")
+  [ "$exists" = 1 ] || PGPASSWORD="$password" "$PG_BIN/createdb" -h "$SITE_DB_DIR/run" -U indexed indexed
+  printf 'postgresql://indexed:%s@/indexed?host=%s\n' "$password" "$SITE_DB_DIR/run" > "$VAR/database_url"
+  log "site database: PostgreSQL 15, socket in $SITE_DB_DIR/run"
+}
+
+start_broker() {
+  mkdir -p "$VAR/broker"
+  broker_password=$(secret "$VAR/redis.password")
+  # The same port as last time when it is free, so queued messages and workers agree.
+  broker_port=$(cat "$VAR/redis.port" 2>/dev/null || true)
+  if [ -z "$broker_port" ] || ! $PY -c 'import socket,sys; socket.socket().bind(("127.0.0.1", int(sys.argv[1])))' "$broker_port" 2>/dev/null; then
+    broker_port=$(free_port)
+  fi
+  echo "$broker_port" > "$VAR/redis.port"
+  printf 'requirepass %s\n' "$broker_password" > "$VAR/redis.conf"
+  # appendonly + everysec: queued submissions survive a restart (at most a second is lost,
+  # and the sweeper re-queues any submission whose message went missing).
+  redis-server "$VAR/redis.conf" --port "$broker_port" --bind 127.0.0.1 --dir "$(realpath "$VAR/broker")" \
+    --appendonly yes --appendfsync everysec --save "" --logfile "$(realpath "$VAR")/redis.log" &
+  pids+=($!)
+  for _ in $(seq 50); do
+    REDISCLI_AUTH="$broker_password" redis-cli -p "$broker_port" ping 2>/dev/null | grep -q PONG && break
+    sleep 0.1
+  done
+  log "broker: redis-server on 127.0.0.1:$broker_port (queue kept in $VAR/broker)"
+}
+
+if [ -z "${DATABASE_URL:-}" ]; then start_site_database; else rm -f "$VAR/database_url"; fi
+if [ -z "${CELERY_BROKER_URL:-}" ]; then start_broker; fi
+
+$PY manage.py migrate --noinput -v0
+$PY manage.py collectstatic --noinput -v0
+$PY manage.py sync_curriculum
+$PY manage.py check --deploy --fail-level ERROR >/dev/null
+
+.venv/bin/celery -A apps.config worker -n "grader@%h" --concurrency "$GRADE_WORKERS" --prefetch-multiplier 1 \
+  --loglevel INFO --logfile "$VAR/worker.log" &
+pids+=($!)
+# Beat schedules the sweepers; exactly one per deployment (start it on one host only).
+.venv/bin/celery -A apps.config beat --schedule "$VAR/celerybeat-schedule" --loglevel INFO --logfile "$VAR/beat.log" &
+pids+=($!)
+log "workers: $GRADE_WORKERS grading processes, one beat (logs in $VAR)"
+
+.venv/bin/gunicorn apps.config.wsgi:application --workers "$WEB_WORKERS" --bind "$HOST:$PORT" \
+  --graceful-timeout 20 --timeout 60 --access-logfile "$VAR/access.log" --error-logfile "$VAR/gunicorn.log" &
+pids+=($!)
+log "web: gunicorn, $WEB_WORKERS workers on http://$HOST:$PORT (health: /healthz)"
+wait -n "${pids[@]}" || true

@@ -1,0 +1,207 @@
+"""The production profile, started as an operator would (`scripts/serve.sh`, which `make serve`
+runs): gunicorn, whitenoise, the site's own PostgreSQL, a password-protected broker, a Celery
+worker and beat. A learner logs in over HTTP and gets a lab graded through the real worker; a
+password guesser is locked out; the whole profile stops on SIGTERM leaving no process behind,
+and comes back with the learner's submission still there."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+SOLUTION = (ROOT / "curriculum" / "labs" / "sql-top-customers" / "solution.sql").read_text()
+PASSWORD = "smoke-test-password-9"
+SCORE = re.compile(r"Score: <strong>([^<]+)</strong>")
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Profile:
+    """One serve.sh run on its own var and site-database directories."""
+
+    def __init__(self, base: Path, port: int):
+        self.base, self.port = base, port
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_"))},
+            "INDEXED_VAR_DIR": str(base / "var"),
+            "INDEXED_SITE_DB_DIR": str(base / "site-db"),
+            "INDEXED_PLAIN_HTTP": "1",
+            "INDEXED_WEB_WORKERS": "2",
+            "INDEXED_GRADE_WORKERS": "1",
+            "PORT": str(port),
+        }
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with open(self.base / f"serve-{time.monotonic_ns()}.log", "w") as log:  # the child keeps its own copy
+            self.process = subprocess.Popen(
+                [str(ROOT / "scripts" / "serve.sh")], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"serve.sh exited early: {self.logs()}"
+            try:
+                health = json.loads(urllib.request.urlopen(self.url("/healthz"), timeout=5).read())
+                if health["status"] == "ok" and health["workers"] >= 1:
+                    return
+            except (OSError, ValueError):
+                pass
+            time.sleep(1)
+        raise AssertionError(f"the profile did not become healthy with a worker in 120 s: {self.logs()}")
+
+    def stop(self) -> None:
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=90)
+
+    def manage(self, *args: str) -> str:
+        env = {**self.env, "DJANGO_SETTINGS_MODULE": "apps.config.settings.prod"}
+        done = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text()[-3000:] for p in sorted(self.base.glob("serve-*.log")))
+
+    def leftovers(self) -> list[str]:
+        """Processes still running that belong to this profile (by its directories or port)."""
+        marks = (str(self.base), f":{self.port}")
+        found = []
+        for proc in Path("/proc").iterdir():
+            if proc.name.isdigit():
+                try:
+                    cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                except OSError:
+                    continue
+                if any(mark in cmdline for mark in marks) and "pytest" not in cmdline:
+                    found.append(cmdline)
+        return found
+
+
+class Browser:
+    """Just enough of a browser: cookies, CSRF tokens from forms, no redirects hidden."""
+
+    def __init__(self, profile: Profile):
+        self.profile = profile
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> tuple[int, str, dict]:
+        try:
+            with self.opener.open(self.profile.url(path), timeout=30) as response:
+                return response.status, response.read().decode(), dict(response.headers)
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode(), dict(exc.headers)
+
+    def post(self, path: str, form_page: str, fields: dict) -> tuple[int, str, str]:
+        page = self.get(form_page)[1]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields}).encode()
+        referer = {"Referer": self.profile.url(form_page)}
+        request = urllib.request.Request(self.profile.url(path), data=data, headers=referer)
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.read().decode(), response.url
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode(), exc.url
+
+    def log_in(self, username: str, password: str) -> tuple[int, str, str]:
+        return self.post("/accounts/login/", "/accounts/login/", {"username": username, "password": password})
+
+
+@pytest.fixture
+def serve_dir():
+    # Not under pytest's tmp_path (0700, root's alone): the site database runs as its own OS
+    # account, which must be able to reach its directory.
+    base = Path(tempfile.mkdtemp(prefix="indexed-serve-", dir="/var/tmp"))
+    base.chmod(0o755)
+    yield base
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def test_serve_grades_a_lab_throttles_logins_stops_cleanly_and_keeps_data(serve_dir):
+    base = serve_dir
+    profile = Profile(base, free_port())
+    profile.start()
+    try:
+        learner = Browser(profile)
+        status, home, headers = learner.get("/")
+        assert status == 200
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert headers["X-Frame-Options"] == "DENY"
+        # whitenoise serves the stylesheet under its hashed name, cached for a long time
+        stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]+\.css)"', home).group(1)
+        status, _, static_headers = learner.get(stylesheet)
+        assert status == 200 and "max-age=315360000" in static_headers["Cache-Control"]
+
+        create = f"from apps.accounts.models import User; User.objects.create_user('smoke', password='{PASSWORD}')"
+        profile.manage("shell", "-c", create)
+        status, _, landed = learner.log_in("smoke", PASSWORD)
+        assert status == 200 and "/accounts/login/" not in landed
+        status, _, submission_url = learner.post(
+            "/labs/sql-top-customers/submit/", "/labs/sql-top-customers/", {"answer": SOLUTION, "action": "submit"}
+        )
+        assert status == 200 and "/submissions/" in submission_url, submission_url
+        submission_path = urllib.parse.urlparse(submission_url).path
+        deadline = time.monotonic() + 120
+        while not (score := SCORE.search(page := learner.get(submission_path)[1])):
+            assert time.monotonic() < deadline, f"no verdict in 120 s: {page[-2000:]}\n{profile.logs()}"
+            time.sleep(1)
+        assert score.group(1) == "100%", page
+
+        guesser = Browser(profile)
+        for _ in range(4):
+            status, page, _ = guesser.log_in("smoke", "wrong-guess")
+            assert status == 200 and "Please enter a correct username and password" in page
+        status, page, _ = guesser.log_in("smoke", "wrong-guess")  # the fifth failure locks the pair
+        assert status == 429 and "Too many failed logins" in page
+        status, page, _ = guesser.log_in("smoke", PASSWORD)  # even the right password, once locked
+        assert status == 429 and "Too many failed logins" in page
+    finally:
+        profile.stop()
+    assert profile.leftovers() == [], "processes outlived serve.sh"
+
+    profile.start()  # same directories: same database, same secret key (the session still works)
+    try:
+        status, page, _ = learner.get(submission_path)
+        assert status == 200 and SCORE.search(page).group(1) == "100%"
+    finally:
+        profile.stop()
+    assert profile.leftovers() == []
+
+
+def test_deploy_check_is_clean_with_the_production_defaults(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "INDEXED_PLAIN_HTTP"))}
+    env.update(DJANGO_SETTINGS_MODULE="apps.config.settings.prod", INDEXED_VAR_DIR=str(tmp_path))
+    done = subprocess.run(
+        [PYTHON, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, env=env,
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # the key it made is the site's alone
