@@ -17,6 +17,8 @@ lab.toml (every parameter is optional; a check holds when all the ones given hol
     validator = {collection = "orders",
                  reject = [{qty = -1}, '{"placed": {"$date": "not a date"}}'],   # tables or extended JSON
                  accept = [{sku = "A1", qty = 3}]}
+    state = [{collection = "products", sort = {_id = 1}}]   # the collection after the answer's operations
+                                     # (labs.checks.mongo_state)
     explain = {collection = "orders", find = {customer = "ada"},   # or pipeline = [...], or query = "answer"
                forbid_stages = ["COLLSCAN"], require_stages = ["IXSCAN"], index = "customer_1",
                max_docs_examined = 10}
@@ -29,6 +31,7 @@ from typing import Any
 
 from labs.checks import hidden_cases
 from labs.checks.mongo_schema import check_explain, check_indexes, check_validator
+from labs.checks.mongo_state import check_state
 from labs.checks.mongo_values import CheckParamError, Problem, close, get_path, preview, show, sort_fields
 from labs.checks.output_bounds import clip_text
 from labs.result import CheckResult
@@ -49,6 +52,7 @@ KNOWN_PARAMS = {
     "indexes",
     "validator",
     "explain",
+    "state",
     "hint",
 }
 
@@ -75,6 +79,9 @@ def check(attempt: MongoAttempt, check_spec: CheckSpec) -> CheckResult:
         problems += check_validator(attempt, params["validator"], where, verified)
     if "explain" in params:
         problems += check_explain(attempt, params["explain"], where, verified, artifacts)
+    if "state" in params:
+        default = ["seed", "hidden"] if attempt.has_dataset("hidden") else ["seed"]
+        problems += check_state(attempt, params["state"], params.get("datasets", default), where, verified)
     outcomes = attempt.outcomes.get(("seed", "learner"), [])
     if outcomes:
         artifacts["operations"] = [o.to_dict() for o in outcomes[:50]]
