@@ -1,0 +1,1 @@
+-- The learner creates every table: the exercise starts from an empty database.

@@ -1,0 +1,6 @@
+-- The badge number stored on the employee: no issue date, no table badges.
+CREATE TABLE departments (department_id integer PRIMARY KEY, name text NOT NULL UNIQUE);
+CREATE TABLE employees (employee_id integer PRIMARY KEY, full_name text NOT NULL, email text NOT NULL UNIQUE,
+    department_id integer NOT NULL REFERENCES departments,
+    manager_id integer REFERENCES employees ON DELETE SET NULL, CHECK (manager_id <> employee_id),
+    badge_no text UNIQUE);

@@ -1,0 +1,7 @@
+-- No UNIQUE on badges.employee_id: an employee can hold several badges.
+CREATE TABLE departments (department_id integer PRIMARY KEY, name text NOT NULL UNIQUE);
+CREATE TABLE employees (employee_id integer PRIMARY KEY, full_name text NOT NULL, email text NOT NULL UNIQUE,
+    department_id integer NOT NULL REFERENCES departments,
+    manager_id integer REFERENCES employees ON DELETE SET NULL, CHECK (manager_id <> employee_id));
+CREATE TABLE badges (badge_no text PRIMARY KEY,
+    employee_id integer NOT NULL REFERENCES employees ON DELETE CASCADE, issued_on date NOT NULL);
