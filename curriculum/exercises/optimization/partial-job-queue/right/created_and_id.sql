@@ -1,0 +1,1 @@
+CREATE INDEX jobs_pending_idx ON jobs (created_at, id) WHERE status = 'pending';

@@ -1,0 +1,1 @@
+CREATE INDEX ON jobs (created_at DESC) WHERE status = 'pending';

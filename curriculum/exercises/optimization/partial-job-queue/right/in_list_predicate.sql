@@ -1,0 +1,1 @@
+CREATE INDEX jobs_pending_in ON jobs (created_at) WHERE status IN ('pending');

@@ -1,0 +1,1 @@
+CREATE INDEX jobs_pending_lower ON jobs (created_at) WHERE lower(status) = 'pending';

@@ -1,0 +1,1 @@
+CREATE INDEX jobs_pending_status ON jobs (status) WHERE status = 'pending';
