@@ -39,11 +39,15 @@ class HintLocked(Exception):
 
 def _hidden_lab_ids(user, lab_ids: set[int]) -> set[int]:
     """Items whose verdicts this learner may not see now (an instructor's rule)."""
-    from apps.dashboard.models import LabPolicy
+    from apps.dashboard.models import FeedbackMode, LabPolicy
     from apps.dashboard.policies import find_lab_rule
 
+    # Only a rule other than "immediately" can withhold a verdict; deadlines alone (the common
+    # case, often on every lab) cost no query per lab.
     with_policy = set(
-        LabPolicy.objects.filter(cohort__learners=user, lab_id__in=lab_ids).values_list("lab_id", flat=True)
+        LabPolicy.objects.filter(cohort__learners=user, lab_id__in=lab_ids)
+        .exclude(feedback=FeedbackMode.IMMEDIATE)
+        .values_list("lab_id", flat=True)
     )
     return {lab.pk for lab in Lab.objects.filter(pk__in=with_policy) if not find_lab_rule(user, lab).feedback_visible()}
 

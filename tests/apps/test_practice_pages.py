@@ -58,7 +58,8 @@ def test_the_lesson_lists_its_practice_with_the_learners_state(client, joins_pra
     assert states_in(anonymous) == {}  # no state without a learner
     # The exercise (short) comes before the lab, and the section closes the lesson.
     assert anonymous.index(EXERCISE) < anonymous.index(LAB)
-    assert anonymous.index("Check yourself</h2>") < anonymous.index("practice-heading")
+    assert anonymous.index("Check yourself</h2>") < anonymous.index('<h2 id="practice-heading">')
+    assert '<a href="#practice-heading">Practice</a>' in anonymous  # in the table of contents
     assert "practice-heading" not in client.get("/lessons/rel-keys/").content.decode()
 
     client.force_login(UserFactory())
@@ -139,3 +140,20 @@ def test_withheld_feedback_is_not_leaked_by_states_hints_or_the_explanation(clie
     assert EXPLANATION_MARK not in page
     # Every graded attempt counts toward hints here, so a passing answer unlocks one too.
     assert "Show a hint (1 of 3)" in page
+
+
+def test_a_deadline_alone_withholds_nothing(client, joins_practice, submit):  # noqa: F811
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    learner = UserFactory()
+    cohort = CohortFactory()
+    Membership.objects.create(cohort=cohort, user=learner)
+    LabPolicy.objects.create(
+        cohort=cohort, lab=Lab.objects.get(key=EXERCISE), due_at=timezone.now() + timedelta(days=3)
+    )
+    client.force_login(learner)
+    submit(SOLUTION)
+    assert states_in(client.get("/labs/").content.decode())[EXERCISE] == "passed"
+    assert EXPLANATION_MARK in client.get(f"/labs/{EXERCISE}/").content.decode()
