@@ -143,8 +143,11 @@ pids+=($!)
 pids+=($!)
 log "workers: $GRADE_WORKERS grading processes, one beat (logs in $VAR)"
 
+# Each gunicorn worker writes its request counters here; /metrics adds them up.
+export PROMETHEUS_MULTIPROC_DIR="$VAR/prometheus"
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 .venv/bin/gunicorn apps.config.wsgi:application --workers "$WEB_WORKERS" --bind "$HOST:$PORT" \
   --graceful-timeout 20 --timeout 60 --access-logfile "$VAR/access.log" --error-logfile "$VAR/gunicorn.log" &
 pids+=($!)
-log "web: gunicorn, $WEB_WORKERS workers on http://$HOST:$PORT (health: /healthz)"
+log "web: gunicorn, $WEB_WORKERS workers on http://$HOST:$PORT (health: /healthz, metrics: /metrics)"
 wait -n "${pids[@]}" || true

@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from apps.config.health import healthz
+from apps.config.metrics import metrics
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("apps.accounts.urls")),

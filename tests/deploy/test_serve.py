@@ -175,6 +175,12 @@ def test_serve_grades_a_lab_throttles_logins_stops_cleanly_and_keeps_data(serve_
             time.sleep(1)
         assert score.group(1) == "100%", page
 
+        status, metrics, _ = learner.get("/metrics")  # from this machine: allowed
+        assert status == 200
+        assert 'indexed_verdict_seconds_bucket{lab="sql-top-customers",le="+Inf"} 1.0' in metrics
+        assert 'indexed_grading_runs_total{lab="sql-top-customers",outcome="graded"} 1.0' in metrics
+        assert "django_http_requests_total_by_method_total" in metrics  # summed over the gunicorn workers
+
         guesser = Browser(profile)
         for _ in range(4):
             status, page, _ = guesser.log_in("smoke", "wrong-guess")
