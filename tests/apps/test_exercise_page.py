@@ -163,3 +163,14 @@ def test_a_lab_page_has_no_hints_or_explanation_section(client, exercise_course)
 def test_hints_need_a_login(client, exercise_course):
     response = client.post(f"{URL}hints/", {"step": "1"})
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_a_hint_shows_backticked_words_as_code_and_escapes_the_rest(client, exercise_course, submit):
+    lab = Lab.objects.get(key=EXERCISE)
+    lab.hints = ["Try `LEFT JOIN` where a < b, not <b>bold</b>.", *lab.hints[1:]]
+    lab.save(update_fields=["hints"])
+    client.force_login(UserFactory())
+    submit(NOT_IN)
+    client.post(f"{URL}hints/", {"step": "1"})
+    page = client.get(URL).content.decode()
+    assert "<li>Try <code>LEFT JOIN</code> where a &lt; b, not &lt;b&gt;bold&lt;/b&gt;.</li>" in page

@@ -84,3 +84,17 @@ def command_log(result: dict) -> dict:
                 f"line {c.get('line')} (`{c.get('command')}`): {str(c.get('reply'))[8:]}" for c in errors[:5]
             )
     return log
+
+
+@register.filter
+def inline_code(text: str):
+    """A hint is plain text in lab.toml; `backticked` words show as code, everything else is
+    escaped (a hint may quote SQL with < and >)."""
+    import re
+
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    parts = re.split(r"`([^`\n]+)`", str(text))
+    html = "".join(f"<code>{escape(part)}</code>" if index % 2 else escape(part) for index, part in enumerate(parts))
+    return mark_safe(html)  # noqa: S308 - every part was escaped above
