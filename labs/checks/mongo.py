@@ -81,7 +81,8 @@ def check(attempt: MongoAttempt, check_spec: CheckSpec) -> CheckResult:
         problems += check_explain(attempt, params["explain"], where, verified, artifacts)
     if "state" in params:
         default = ["seed", "hidden"] if attempt.has_dataset("hidden") else ["seed"]
-        problems += check_state(attempt, params["state"], params.get("datasets", default), where, verified)
+        datasets = params.get("datasets", default)
+        problems += check_state(attempt, params["state"], datasets, where, verified, compare_documents, hidden_problem)
     outcomes = attempt.outcomes.get(("seed", "learner"), [])
     if outcomes:
         artifacts["operations"] = [o.to_dict() for o in outcomes[:50]]

@@ -11,6 +11,7 @@ lab.toml (inside a ``type = "mongo"`` check)::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from labs.checks.mongo_values import CheckParamError, Problem
@@ -19,11 +20,20 @@ from labs.sandbox.mongo import MongoAttempt, MongoQuery, OperationError
 LABELS = {"seed": "on the lab's data", "hidden": "on the hidden dataset"}
 
 
-def check_state(
-    attempt: MongoAttempt, value: Any, datasets: list[str], where: str, verified: list[str]
-) -> list[Problem]:
-    from labs.checks.mongo import compare_documents, hidden_problem  # mongo imports this module
+# labs.checks.mongo's comparisons, passed in because that module imports this one:
+# (expected, actual, tolerance, sort keys, ordered) -> a Problem, or None when they match.
+Compare = Callable[[list[dict], list[dict], float, list[str] | None, bool], Any]
 
+
+def check_state(
+    attempt: MongoAttempt,
+    value: Any,
+    datasets: list[str],
+    where: str,
+    verified: list[str],
+    compare_documents: Compare,
+    hidden_problem: Compare,
+) -> list[Problem]:
     items = [value] if isinstance(value, dict) else value
     if not isinstance(items, list) or not items or not all(isinstance(i, dict) and "collection" in i for i in items):
         raise CheckParamError(f"{where}.state: must be a table (or list of tables) with a 'collection'")
