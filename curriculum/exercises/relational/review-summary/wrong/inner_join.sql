@@ -1,0 +1,3 @@
+SELECT p.sku, count(*), count(r.rating), round(avg(r.rating), 2)
+FROM products p JOIN reviews r ON r.product_id = p.product_id
+GROUP BY p.sku ORDER BY 2 DESC, 1;
