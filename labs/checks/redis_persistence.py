@@ -118,6 +118,8 @@ def _check_restart(run: RedisRun, params: dict, where: str, verified: list[str],
     how = params["restart"]
     if how not in HOW:
         raise CheckParamError(f"{where}.restart: must be one of {', '.join(HOW)}")
+    if run.deployment.is_cluster:
+        raise CheckParamError(f'{where}.restart: restarts are for standalone labs (topology = "standalone")')
     patterns = params.get("survives", ["*"])
     if isinstance(patterns, str):
         patterns = [patterns]
