@@ -1,0 +1,6 @@
+SELECT queryid, sum(calls), sum(total_exec_time), sum(total_exec_time) / sum(calls),
+       100 * sum(total_exec_time) / sum(sum(total_exec_time)) OVER ()
+FROM pg_stat_statements
+GROUP BY queryid
+ORDER BY sum(total_exec_time) DESC, queryid DESC
+LIMIT 5;
