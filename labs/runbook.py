@@ -30,6 +30,8 @@ standby — a streaming replica::
     set hot_standby_feedback on|off
     set recovery_min_apply_delay '<n>ms|s|min'
     set wal_receiver_status_interval '<n>s'
+    set synchronous_standby_names '<list>'  on the primary: '*', 'standby1', 'FIRST 1 (a, b)', 'ANY 1 (a, b)'
+    set synchronous_commit on|off|local|remote_write|remote_apply    on the primary
     start_standby                            start the standby and wait until it is consistent
     wait_for_catchup [timeout=<seconds>]     wait until the standby has replayed the primary's WAL
     promote                                  turn the standby into a primary (failover)
@@ -75,6 +77,8 @@ from labs.runbook_vocabulary import (
     RECOVERY_TARGETS,
     SETTINGS,
     STEPS,
+    SYNC_NAMES,
+    SYNCHRONOUS_COMMIT,
     TOKEN,
     TOPOLOGY_LABELS,
     MarkRef,
@@ -213,6 +217,16 @@ class _Parser(ShardSteps):
                 self.fail(line, f"recovery_target_timeline takes latest, current or a timeline number, got {raw}")
                 return None
             return int(text)
+        if param == "synchronous_commit":
+            if low not in SYNCHRONOUS_COMMIT:
+                self.fail(line, f"synchronous_commit takes {', '.join(SYNCHRONOUS_COMMIT)}, got {raw}")
+                return None
+            return low
+        if param == "synchronous_standby_names":
+            if not SYNC_NAMES.match(text):
+                self.fail(line, f"synchronous_standby_names {raw}: standby names, '*', FIRST n (...) or ANY n (...)")
+                return None
+            return text
         if param in ("recovery_min_apply_delay", "wal_receiver_status_interval"):
             match = DURATION.match(text)
             if not match:

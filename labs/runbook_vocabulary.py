@@ -22,6 +22,9 @@ LSN = re.compile(r"^[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$")
 MARK_REF = re.compile(r"^@([a-z_][a-z0-9_]*)\.(time|xid|lsn)(?:\s*([+-])\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|min))?$")
 DURATION = re.compile(r"^([0-9]{1,9})\s*(ms|s|min)?$")
 MAX_MARK_OFFSET = 24 * 3600  # seconds a mark reference may be moved by (@drop.time - 2s)
+SYNCHRONOUS_COMMIT = ("on", "off", "local", "remote_write", "remote_apply")
+# synchronous_standby_names: names, '*', FIRST n (...), ANY n (...), "quoted names"; Postgres parses the rest
+SYNC_NAMES = re.compile(r'^[A-Za-z0-9_*(),\s"-]{0,200}$')
 BOOLEANS = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
 TOKEN = re.compile(r"(?:[^\s']+|'(?:[^']|'')*')+")
 
@@ -49,6 +52,9 @@ SETTINGS: dict[str, tuple[str, ...]] = {
         "hot_standby_feedback",
         "recovery_min_apply_delay",
         "wal_receiver_status_interval",
+        # the primary's (applied with ALTER SYSTEM and a reload once the standby is up)
+        "synchronous_standby_names",
+        "synchronous_commit",
     ),
     "shards": (),
 }

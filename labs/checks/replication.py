@@ -18,6 +18,16 @@ expect = "read_only"        # the standby serves reads and refuses writes
 type = "replication"
 expect = "slot_active"      # a physical replication slot exists and the standby streams through it
 slot = "standby1"           # optional: this slot in particular
+
+Synchronous replication, judged under the primary's own settings (the runbook's
+synchronous_standby_names / synchronous_commit; the probes never override them), in
+``labs.checks.replication_sync``:
+
+expect = "read_your_writes"            # write on the primary, read on the standby at once, N times
+writes = 200                           # optional; max_stale = 0 (optional) stale reads allowed
+expect = "commits_not_held_by_replay"  # with replay paused on the standby, commits still return fast
+expect = "commits_wait_for_standby"    # with the standby gone, a commit is not acknowledged
+                                       # (stops the standby: put it last)
 """
 
 from __future__ import annotations
@@ -28,12 +38,36 @@ from typing import Any
 
 import psycopg
 
+from labs.checks import replication_sync as sync_checks
 from labs.result import CheckResult
 from labs.sandbox.base import SandboxError
 from labs.sandbox.pg_cluster import PROBE_TABLE, OperationalAttempt
 from labs.spec import CheckSpec
 
-EXPECTATIONS = ("streaming", "receives_writes", "read_only", "slot_active")
+# Every parameter the family reads (labs.contract lints lab.toml against it); the synchronous
+# replication ones are read in labs.checks.replication_sync.
+KNOWN_PARAMS = (
+    "expect",
+    "max_lag_bytes",
+    "max_lag_seconds",
+    "slot",
+    "writes",
+    "max_stale",
+    "seconds",
+    "filler_rows",
+    "commits",
+    "max_commit_seconds",
+    "wait_seconds",
+)
+EXPECTATIONS = (
+    "streaming",
+    "receives_writes",
+    "read_only",
+    "slot_active",
+    "read_your_writes",
+    "commits_not_held_by_replay",
+    "commits_wait_for_standby",
+)
 
 
 def check(attempt: OperationalAttempt, check_spec: CheckSpec) -> CheckResult:
@@ -48,6 +82,9 @@ def check(attempt: OperationalAttempt, check_spec: CheckSpec) -> CheckResult:
         "receives_writes": check_receives_writes,
         "read_only": check_read_only,
         "slot_active": check_slot_active,
+        "read_your_writes": sync_checks.check_read_your_writes,
+        "commits_not_held_by_replay": sync_checks.check_commits_not_held_by_replay,
+        "commits_wait_for_standby": sync_checks.check_commits_wait_for_standby,
     }[expect]
     return function(attempt, check_spec, check_spec.params)
 

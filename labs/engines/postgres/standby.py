@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import psycopg
+from psycopg import sql as pgsql
 
 from labs.attempt import AnswerRejected, LearnerTimeout
 from labs.engines.postgres.archive import conf_line, promote
@@ -15,6 +16,9 @@ from labs.engines.postgres.cluster import PROBE_TABLE, SUPERUSER, Instance, Oper
 from labs.engines.postgres.settings import PG_BIN
 from labs.runbook import Step
 from labs.sandbox import pg_standby_load as standby_load
+
+# Settings of the primary a standby runbook may set (the rest are the standby's own).
+PRIMARY_SETTINGS = ("synchronous_standby_names", "synchronous_commit")
 
 # -- standby -------------------------------------------------------------------------------------
 
@@ -45,7 +49,9 @@ def run_standby_runbook(attempt: OperationalAttempt, primary: Instance) -> None:
     assert cluster is not None
     settings: dict[str, Any] = {}
     standby: Instance | None = None
+    primary_settings: dict[str, Any] = {}
     attempt.notes["standby_settings"] = settings
+    attempt.notes["primary_settings"] = primary_settings
     for step in attempt.steps:
         if step.name == "create_replication_slot":
             try:
@@ -80,6 +86,8 @@ def run_standby_runbook(attempt: OperationalAttempt, primary: Instance) -> None:
             if taken.returncode:
                 raise AnswerRejected(f"{step.describe()}: pg_basebackup failed: {taken.stderr.strip()}")
             attempt.notes["backup_slot"] = step.args.get("slot")
+        elif step.name == "set" and step.args["param"] in PRIMARY_SETTINGS:
+            primary_settings[step.args["param"]] = step.args["value"]
         elif step.name == "set":
             settings[step.args["param"]] = step.args["value"]
         elif step.name == "start_standby":
@@ -104,11 +112,46 @@ def run_standby_runbook(attempt: OperationalAttempt, primary: Instance) -> None:
             # Reports start on the standby at once (the lab's story): replay lags for a while, so
             # only a runbook that waits for catch-up is caught up when the checks look.
             standby_load.hold_replay(attempt, primary, standby)
+            if primary_settings:
+                apply_primary_settings(primary, primary_settings, step)
         elif step.name == "wait_for_catchup":
             attempt.notes["catchup"] = wait_for_catchup(attempt, primary, step)
         elif step.name == "promote":
             assert standby is not None
             attempt.notes["standby_promoted"] = promote(attempt, standby, step) == "promoted"
+
+
+def apply_primary_settings(primary: Instance, settings: dict[str, Any], step: Step) -> None:
+    """The runbook's primary settings (synchronous replication), applied once the standby is up
+    and after the platform's own report load, so a standby name that matches nothing stalls the
+    learner's commits, never the platform's set-up. Values are validated by the parser and
+    passed as literals.
+
+    synchronous_standby_names goes to ALTER SYSTEM and a reload. synchronous_commit is on the
+    platform's command line (BASE_SETTINGS), which outranks ALTER SYSTEM, so it becomes the
+    default of every role instead (ALTER ROLE ALL SET), which outranks the command line: every
+    new session, the grader's probes included, commits under the learner's choice."""
+    with primary.connect() as conn:
+        for name, value in settings.items():
+            target = "ROLE ALL" if name == "synchronous_commit" else "SYSTEM"
+            try:
+                conn.execute(
+                    pgsql.SQL("ALTER {} SET {} = {}").format(
+                        pgsql.SQL(target), pgsql.Identifier(name), pgsql.Literal(str(value))
+                    )
+                )
+            except psycopg.Error as exc:
+                detail = (exc.diag.message_primary or str(exc)).strip()
+                raise AnswerRejected(f"{step.describe()}: the primary refused {name} = '{value}': {detail}") from None
+        conn.execute("SELECT pg_reload_conf()")
+    # pg_reload_conf() only signals: wait until a new session sees the values
+    until = time.monotonic() + 5
+    while time.monotonic() < until:
+        with primary.connect() as conn:
+            seen = {n: conn.execute(pgsql.SQL("SHOW {}").format(pgsql.Identifier(n))).fetchone()[0] for n in settings}
+        if all(seen[n] == str(v) for n, v in settings.items()):
+            return
+        time.sleep(0.05)
 
 
 def wait_for_catchup(attempt: OperationalAttempt, primary: Instance, step: Step) -> dict[str, Any]:
