@@ -11,7 +11,8 @@
 #   DATABASE_URL                                unset: a local PostgreSQL 15 in INDEXED_SITE_DB_DIR
 #   INDEXED_SITE_DB_DIR=/var/lib/indexed/site-db  its data directory (kept across restarts)
 #   CELERY_BROKER_URL                           unset: a local redis-server with a password
-#   INDEXED_WEB_WORKERS=2*cores+1  INDEXED_GRADE_WORKERS=cores
+#   INDEXED_WEB_WORKERS=2*cores+1  INDEXED_GRADE_WORKERS=cores (quick labs)
+#   INDEXED_HEAVY_WORKERS=max(1, cores/2) (clusters, recovery, failover)
 #   INDEXED_PLAIN_HTTP=1                        no TLS in front (trusted network, smoke tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,7 @@ PORT=${PORT:-8080}
 CORES=$(nproc)
 WEB_WORKERS=${INDEXED_WEB_WORKERS:-$((2 * CORES + 1))}
 GRADE_WORKERS=${INDEXED_GRADE_WORKERS:-$CORES}
+HEAVY_WORKERS=${INDEXED_HEAVY_WORKERS:-$(( CORES > 2 ? CORES / 2 : 1 ))}
 PG_BIN=/usr/lib/postgresql/15/bin
 SITE_DB_DIR=${INDEXED_SITE_DB_DIR:-/var/lib/indexed/site-db}
 SITE_DB_USER=indexed-site   # the OS account the site's PostgreSQL runs as (it refuses root)
@@ -135,13 +137,18 @@ $PY manage.py collectstatic --noinput -v0
 $PY manage.py sync_curriculum
 $PY manage.py check --deploy --fail-level ERROR >/dev/null
 
-.venv/bin/celery -A apps.config worker -n "grader@%h" --concurrency "$GRADE_WORKERS" --prefetch-multiplier 1 \
-  --loglevel INFO --logfile "$VAR/worker.log" &
+# Two pools: quick labs (one server, a query) and heavy ones (clusters, recovery, failover),
+# so a queue of heavy grades never holds up a SELECT (apps/config/routing.py).
+.venv/bin/celery -A apps.config worker -n "quick@%h" -Q quick --concurrency "$GRADE_WORKERS" --prefetch-multiplier 1 \
+  --loglevel INFO --logfile "$VAR/worker-quick.log" &
+pids+=($!)
+.venv/bin/celery -A apps.config worker -n "heavy@%h" -Q heavy --concurrency "$HEAVY_WORKERS" --prefetch-multiplier 1 \
+  --loglevel INFO --logfile "$VAR/worker-heavy.log" &
 pids+=($!)
 # Beat schedules the sweepers; exactly one per deployment (start it on one host only).
 .venv/bin/celery -A apps.config beat --schedule "$VAR/celerybeat-schedule" --loglevel INFO --logfile "$VAR/beat.log" &
 pids+=($!)
-log "workers: $GRADE_WORKERS grading processes, one beat (logs in $VAR)"
+log "workers: $GRADE_WORKERS for quick labs, $HEAVY_WORKERS for heavy ones, one beat (logs in $VAR)"
 
 # Each gunicorn worker writes its request counters here; /metrics adds them up.
 export PROMETHEUS_MULTIPROC_DIR="$VAR/prometheus"

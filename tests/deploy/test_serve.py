@@ -65,7 +65,7 @@ class Profile:
             assert self.process.poll() is None, f"serve.sh exited early: {self.logs()}"
             try:
                 health = json.loads(urllib.request.urlopen(self.url("/healthz"), timeout=5).read())
-                if health["status"] == "ok" and health["workers"] >= 1:
+                if health["status"] == "ok" and health["workers"] >= 2:  # the quick and the heavy pool
                     return
             except (OSError, ValueError):
                 pass

@@ -97,6 +97,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
+# Quick and heavy labs on their own queues (apps/config/routing.py); serve.sh starts workers
+# for each. Workers started by hand must name the queues: celery worker -Q quick (or heavy).
+CELERY_TASK_ROUTES = ["apps.config.routing.route_task"]
+CELERY_TASK_DEFAULT_QUEUE = "quick"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
