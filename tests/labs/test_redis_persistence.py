@@ -78,6 +78,8 @@ def test_config_is_limited_to_the_settings_the_lab_allows():
     for answer, message in refused.items():
         with pytest.raises(AnswerRejected, match=re.escape(message)):
             parse_answer(answer, "standalone", ALLOWED)
+    with pytest.raises(AnswerRejected, match="grades what your settings persist by themselves"):
+        parse_answer("CONFIG SET appendonly yes\nBGSAVE", "standalone", ALLOWED)
     with pytest.raises(AnswerRejected, match="CONFIG is disabled in lab sandboxes"):
         parse_answer("CONFIG SET appendonly yes", "standalone")
 

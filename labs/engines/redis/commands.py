@@ -187,6 +187,12 @@ def refuse_forbidden(command: RedisCommand, topology: str, learner_config: froze
         refuse_config(command, learner_config)
         return
     reason = FORBIDDEN_COMMANDS.get(name)
+    if name in ("SAVE", "BGSAVE", "BGREWRITEAOF") and learner_config:
+        # In a persistence lab the question is what the settings persist on their own.
+        reason = (
+            "this lab grades what your settings persist by themselves: Redis takes snapshots when a save point "
+            "is reached and rewrites the AOF on its own (CONFIG SET save, appendonly)"
+        )
     label = name
     if reason is None and name in ALLOWED_SUBCOMMANDS:
         sub = command.subcommand
