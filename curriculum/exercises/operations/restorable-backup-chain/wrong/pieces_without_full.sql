@@ -1,0 +1,11 @@
+-- Counts the links above the full only.
+WITH RECURSIVE restorable AS (
+    SELECT id, db, kind, finished_at, 0 AS pieces FROM backup_runs
+    WHERE kind = 'full' AND status = 'ok' AND finished_at <= '2024-03-08 12:00+00'
+    UNION ALL
+    SELECT b.id, b.db, b.kind, b.finished_at, r.pieces + 1
+    FROM backup_runs b JOIN restorable r ON b.base_id = r.id
+    WHERE b.status = 'ok' AND b.finished_at <= '2024-03-08 12:00+00'
+)
+SELECT DISTINCT ON (db) db, id AS restore_from, kind, pieces
+FROM restorable ORDER BY db, finished_at DESC;
