@@ -66,6 +66,10 @@ TOPOLOGIES["mariadb"] = ("database", "replication")
 ANSWER_FORMATS["mariadb"] = "sql"
 SEED_FILES["mariadb"] = "setup.sql"
 HIDDEN_SEED_FILES["mariadb"] = "hidden.sql"
+# Galera (labs/engines/galera): three wsrep nodes in one box; SQL in -- @setup / -- @increment /
+# -- @lost_two_nodes sections.
+TOPOLOGIES["galera"], ANSWER_FORMATS["galera"] = ("cluster",), "sql"
+SEED_FILES["galera"], HIDDEN_SEED_FILES["galera"] = "setup.sql", "hidden.sql"
 
 
 class SpecError(ValueError):

@@ -37,6 +37,7 @@ CHECK_MODULES: dict[tuple[str, str], str] = {
     ("plan", "mariadb"): "labs.checks.mariadb_plan",
     ("concurrency", "mariadb"): "labs.checks.mariadb_concurrency",
     ("replication", "mariadb"): "labs.checks.mariadb_replication",
+    ("galera", "galera"): "labs.checks.galera",
     ("backup", "pgbackrest"): "labs.checks.pgbackrest",
     ("pooling", "pgbouncer"): "labs.checks.pgbouncer",
     ("access_pattern", "cql-model"): "labs.checks.cql_model",

@@ -18,6 +18,7 @@ ENGINE_MODULES = {
     "mongo": "labs.sandbox.mongo",
     "patroni": "labs.engines.patroni",
     "mariadb": "labs.engines.mariadb",
+    "galera": "labs.engines.galera",
     "pgbackrest": "labs.engines.pgbackrest",
     "pgbouncer": "labs.engines.pgbouncer",
     "cql-model": "labs.engines.cql_model",
