@@ -110,6 +110,10 @@ def test_plan_max_temp_blocks_catches_a_sort_that_spilled(make_lab):
     check = grade(spec, union_all.replace("UNION ALL", "UNION")).checks[0]
     assert not check.passed
     assert "temporary blocks" in check.message and check.artifacts["temp_blocks"] > 0
+    node = check.artifacts["plan"][0]["Plan"]
+    for child in check.artifacts["failed_node"]:  # the path points at the node that spilled
+        node = node["Plans"][child]
+    assert node["Node Type"] in ("Sort", "HashAggregate")
 
 
 def test_plan_max_new_index_kb_counts_only_the_answers_indexes(make_lab):
