@@ -230,10 +230,10 @@ class _Parser(ShardSteps):
         if param in ("recovery_min_apply_delay", "wal_receiver_status_interval"):
             match = DURATION.match(text)
             if not match:
-                self.fail(line, f"{param} takes a duration such as '500ms', '2s' or '1min', got {raw}")
+                self.fail(line, f"{param} takes a duration such as '500ms', '2s', '1min' or '1h', got {raw}")
                 return None
             amount, unit = int(match.group(1)), match.group(2) or "ms"
-            seconds = amount * {"ms": 0.001, "s": 1.0, "min": 60.0}[unit]
+            seconds = amount * {"ms": 0.001, "s": 1.0, "min": 60.0, "h": 3600.0}[unit]
             if seconds > 3600:
                 self.fail(line, f"{param} {raw} is longer than an hour")
                 return None

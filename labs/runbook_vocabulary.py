@@ -20,7 +20,7 @@ MAX_STEPS = 200
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 LSN = re.compile(r"^[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$")
 MARK_REF = re.compile(r"^@([a-z_][a-z0-9_]*)\.(time|xid|lsn)(?:\s*([+-])\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|min))?$")
-DURATION = re.compile(r"^([0-9]{1,9})\s*(ms|s|min)?$")
+DURATION = re.compile(r"^([0-9]{1,9})\s*(ms|s|min|h)?$")
 MAX_MARK_OFFSET = 24 * 3600  # seconds a mark reference may be moved by (@drop.time - 2s)
 SYNCHRONOUS_COMMIT = ("on", "off", "local", "remote_write", "remote_apply")
 # synchronous_standby_names: names, '*', FIRST n (...), ANY n (...), "quoted names"; Postgres parses the rest

@@ -28,6 +28,9 @@ writes = 200                           # optional; max_stale = 0 (optional) stal
 expect = "commits_not_held_by_replay"  # with replay paused on the standby, commits still return fast
 expect = "commits_wait_for_standby"    # with the standby gone, a commit is not acknowledged
                                        # (stops the standby: put it last)
+expect = "delayed"                     # a delayed standby: receives WAL at once, applies it late
+min_delay_seconds = 1800               # its recovery_min_apply_delay, read from the server
+probe_seconds = 2                      # a fresh commit must stay invisible this long
 """
 
 from __future__ import annotations
@@ -58,6 +61,8 @@ KNOWN_PARAMS = (
     "commits",
     "max_commit_seconds",
     "wait_seconds",
+    "min_delay_seconds",
+    "probe_seconds",
 )
 EXPECTATIONS = (
     "streaming",
@@ -67,6 +72,7 @@ EXPECTATIONS = (
     "read_your_writes",
     "commits_not_held_by_replay",
     "commits_wait_for_standby",
+    "delayed",
 )
 
 
@@ -85,6 +91,7 @@ def check(attempt: OperationalAttempt, check_spec: CheckSpec) -> CheckResult:
         "read_your_writes": sync_checks.check_read_your_writes,
         "commits_not_held_by_replay": sync_checks.check_commits_not_held_by_replay,
         "commits_wait_for_standby": sync_checks.check_commits_wait_for_standby,
+        "delayed": sync_checks.check_delayed,
     }[expect]
     return function(attempt, check_spec, check_spec.params)
 

@@ -12,6 +12,9 @@ off before the commit waits.
   standby named in ``synchronous_standby_names`` makes every commit wait for replay: 0 stale.
 * ``commits_not_held_by_replay``: pause replay on the standby (as a long report's conflict
   does) and commit a few rows: each must return quickly.
+* ``delayed``: a delayed standby (recovery_min_apply_delay, read from the server, at least
+  ``min_delay_seconds``) receives a fresh commit at once but does not show it for
+  ``probe_seconds``, and still answers read-only queries.
 * ``commits_wait_for_standby``: stop the standby and commit: the commit must not be
   acknowledged (it is still waiting when the timer releases it). It stops the standby, so a
   lab puts this check last.
@@ -28,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 
 from labs.result import CheckResult
+from labs.sandbox.base import SandboxError
 from labs.sandbox.pg_cluster import PROBE_TABLE, OperationalAttempt
 
 if TYPE_CHECKING:
@@ -283,4 +287,90 @@ def check_commits_wait_for_standby(
         "Had the primary's disk failed next, that acknowledged commit would have been lost.",
         "Name the standby in synchronous_standby_names and keep synchronous_commit at on (or remote_write).",
         sync=state,
+    )
+
+
+def check_delayed(attempt: OperationalAttempt, check_spec: CheckSpec, params: dict[str, Any]) -> CheckResult:
+    wanted = float(params.get("min_delay_seconds", 3600))
+    probe = float(params.get("probe_seconds", 2))
+    standby = attempt.server("standby")
+    if standby is None or not standby.running():
+        return _result(check_spec, False, "Expected a delayed standby; it is not running.", "start_standby.")
+    if attempt.notes.get("standby_promoted"):
+        return _result(
+            check_spec,
+            False,
+            "The standby was promoted: it no longer follows the primary, delayed or not.",
+            "A delayed standby stays in recovery; do not promote it.",
+        )
+    try:
+        replica = attempt.connect("standby")
+    except (psycopg.OperationalError, SandboxError):
+        return _result(
+            check_spec,
+            False,
+            "The standby accepts no connections: with hot_standby off you could not read the lost table from it.",
+            "Keep hot_standby on: during an incident you pause replay and read the table on the delayed standby.",
+        )
+    state = sync_state(attempt)
+    with replica:
+        delay_ms = int(
+            on_standby(replica, "SELECT setting FROM pg_settings WHERE name = 'recovery_min_apply_delay'")[0]
+        )
+        with attempt.connect("primary") as primary:
+            token = secrets.token_hex(8)
+            seconds, released = timed_commit(primary, token, COMMIT_LIMIT)
+            lsn = primary.execute("SELECT pg_current_wal_flush_lsn()::text").fetchone()[0]
+        if released:
+            return _result(
+                check_spec,
+                False,
+                f"A commit on the primary was still waiting after {seconds:.1f} s: {describe(state)}. Every "
+                "commit waits for the delay when a delayed standby is synchronous under remote_apply.",
+                "A delayed standby must never be the synchronous standby of remote_apply commits.",
+                sync=state,
+            )
+        started, received, shown_after = time.monotonic(), None, None
+        while time.monotonic() - started < probe:
+            if received is None and on_standby(replica, "SELECT pg_last_wal_receive_lsn() >= %s::pg_lsn", [lsn])[0]:
+                received = time.monotonic() - started
+            if on_standby(replica, f"SELECT 1 FROM {PROBE_TABLE} WHERE token = %s", [token]):
+                shown_after = time.monotonic() - started
+                break
+            time.sleep(0.05)
+    artifacts = {"delay_ms": delay_ms, "received_after_s": received, "visible_after_s": shown_after}
+    if shown_after is not None:
+        return _result(
+            check_spec,
+            False,
+            f"A row committed on the primary was visible on the standby after {shown_after:.2f} s: it applies "
+            f"commits at once (recovery_min_apply_delay = {delay_ms} ms), so a bad DROP would reach it just as fast.",
+            "recovery_min_apply_delay on the standby holds each commit back until the standby's clock is that far "
+            "past the commit's timestamp.",
+            **artifacts,
+        )
+    if received is None:
+        return _result(
+            check_spec,
+            False,
+            f"The standby had not even received a fresh commit's WAL after {probe:g} s: it is not streaming "
+            "from the primary.",
+            "A delayed standby still receives WAL at once; only applying it waits.",
+            **artifacts,
+        )
+    if delay_ms < wanted * 1000:
+        return _result(
+            check_spec,
+            False,
+            f"The standby receives WAL at once and holds commits back, but only for {delay_ms / 1000:g} s "
+            f"(recovery_min_apply_delay); the lab asks for at least {wanted:g} s.",
+            "The delay must be longer than the time it takes to notice a mistake and react.",
+            **artifacts,
+        )
+    return _result(
+        check_spec,
+        True,
+        f"The standby received a fresh commit's WAL after {received:.2f} s and still did not show the row "
+        f"{probe:g} s later: it applies commits {delay_ms / 60000:g} minutes late (recovery_min_apply_delay).",
+        **artifacts,
     )

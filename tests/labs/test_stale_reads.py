@@ -90,3 +90,17 @@ def test_the_tradeoff_catches_remote_apply_and_asynchronous_commits():
     held, lost = asynchronous.checks
     assert held.passed and not lost.passed
     assert "synchronous_standby_names is empty" in lost.message
+
+
+@pytest.mark.slow
+def test_a_delayed_standby_receives_at_once_and_shows_nothing():
+    spec = load_spec(EXERCISES / "delayed-standby")
+    delayed = grade(spec, "take_base_backup\nset recovery_min_apply_delay '1h'\nstart_standby\n")
+    assert delayed.score == 1.0, delayed.to_dict()
+    artifacts = delayed.checks[1].artifacts
+    assert artifacts["delay_ms"] == 3_600_000 and artifacts["visible_after_s"] is None
+    assert artifacts["received_after_s"] is not None and artifacts["received_after_s"] < 2
+
+    prompt = grade(spec, BASE)
+    assert prompt.score < 1.0
+    assert "visible on the standby after" in prompt.checks[1].message
