@@ -4,8 +4,9 @@ mongomock 4.3 has a ``$graphLookup`` of its own, but it drops the ``as`` field w
 ``startWith`` is missing (MongoDB writes an empty array), accepts unknown arguments and a
 negative ``maxDepth``, refuses a dotted ``as``, and returns the found documents in a fixed
 traversal order. MongoDB's manual says the ``as`` array is "not guaranteed to be in any
-order", so here it comes in a seeded shuffle (the same seed as ``$group``'s, reversed with
-it), and an answer that relies on the order fails here as it could on a real server.
+order", so here it comes in a shuffle seeded per server (``$group``'s seed), the same for
+every pipeline that finds the same documents, and an answer that expects the traversal
+order fails here as it could on a real server.
 
 Semantics implemented (breadth-first, like mongod):
 
@@ -168,10 +169,9 @@ def _unordered(documents: list[dict], input_id: Any) -> list[dict]:
     """The found documents in an order that depends on the server's seed, never on the
     traversal, so two pipelines that find the same documents agree on the order."""
     ordered = sorted(documents, key=lambda d: _key(d.get("_id")))
-    order = mongo_stages._ORDER
-    random.Random(f"graph:{order['seed']}:{_key(input_id)}").shuffle(ordered)
-    if order["reverse"]:
-        ordered.reverse()
+    # Not reversed with $group's re-run (set_group_order(reverse=True)): that re-run blames
+    # $group for any change, and the reference's own unsorted arrays would then fail it.
+    random.Random(f"graph:{mongo_stages._ORDER['seed']}:{_key(input_id)}").shuffle(ordered)
     return ordered
 
 
