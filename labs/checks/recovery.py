@@ -20,6 +20,10 @@ One check, three things it can expect (``expect = ...`` in lab.toml)::
     [[checks]]
     type = "recovery"
     expect = "promoted"        # recovery ended: the server writes on a new timeline
+
+    [[checks]]
+    type = "recovery"
+    expect = "paused"          # recovery waits at its target, read-only, for someone to inspect it
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from labs.sandbox.base import SandboxError
 from labs.sandbox.pg_cluster import OperationalAttempt, describe_target, recovery_state
 from labs.spec import CheckSpec
 
-EXPECTATIONS = ("rows_before", "none_after", "promoted")
+EXPECTATIONS = ("rows_before", "none_after", "promoted", "paused")
 # Hints point at the idea, never at the reference's commands, and never suggest the very
 # target the learner just used (a restore point judged too early must not be proposed again).
 TOO_LATE_HINT = (
@@ -73,9 +77,12 @@ def check(attempt: OperationalAttempt, check_spec: CheckSpec) -> CheckResult:
             "Restore the base backup, set a recovery target, then start.",
         )
     try:
-        return {"rows_before": check_rows_before, "none_after": check_none_after, "promoted": check_promoted}[expect](
-            attempt, check_spec, params
-        )
+        return {
+            "rows_before": check_rows_before,
+            "none_after": check_none_after,
+            "promoted": check_promoted,
+            "paused": check_paused,
+        }[expect](attempt, check_spec, params)
     except (psycopg.OperationalError, SandboxError) as exc:
         return _fail(
             check_spec,
@@ -244,4 +251,34 @@ def check_promoted(attempt: OperationalAttempt, check_spec: CheckSpec, params: d
         message=f"The server is promoted and writes on timeline {timeline} (the lost primary wrote "
         f"timeline {old_timeline}).",
         artifacts=artifacts,
+    )
+
+
+def check_paused(attempt: OperationalAttempt, check_spec: CheckSpec, params: dict[str, Any]) -> CheckResult:
+    with attempt.connect("recovered") as conn:
+        state = recovery_state(conn)
+        replayed_to = conn.execute("SELECT pg_last_wal_replay_lsn()::text").fetchone()[0]
+    artifacts = {"state": state, "replayed_to": replayed_to}
+    if state == "paused":
+        return CheckResult(
+            name=check_spec.name,
+            passed=True,
+            message=f"The recovered server is paused at its target (replayed up to {replayed_to}): read-only, "
+            "ready to be inspected before anyone promotes it.",
+            artifacts=artifacts,
+        )
+    if state == "promoted":
+        return _fail(
+            check_spec,
+            "The recovered server was promoted: it already accepts writes on a new timeline, before anyone "
+            "could check the data. Expected it paused at its target, read-only.",
+            "recovery_target_action decides what happens at the target; leave promoting to the people who "
+            "check the data.",
+            **artifacts,
+        )
+    return _fail(
+        check_spec,
+        f"The recovered server is still replaying WAL (replayed up to {replayed_to}), not paused at a target.",
+        "Give recovery a target to stop at.",
+        **artifacts,
     )
