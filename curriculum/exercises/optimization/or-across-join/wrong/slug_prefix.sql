@@ -1,0 +1,5 @@
+SELECT p.id, p.title FROM posts p JOIN authors a ON a.id = p.author_id
+WHERE a.email = 'author7@example.com'
+UNION
+SELECT p.id, p.title FROM posts p WHERE p.slug LIKE 'post-123%'
+ORDER BY id;
