@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("teach/", include("apps.dashboard.urls")),
+    path("", include("apps.projects.urls")),
     path("", include("apps.grading.urls")),
     path("", include("apps.courses.urls")),
 ]

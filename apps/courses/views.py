@@ -91,6 +91,9 @@ def project_detail(request, key: str):
         context["grades"] = ProjectGrade.objects.filter(learner=request.user, project=project).select_related(
             "cohort", "graded_by"
         )
+    from apps.projects.services import project_page_context  # hand-ins, milestones, rubric feedback
+
+    context.update(project_page_context(request.user, project))
     return render(request, "courses/project.html", context)
 
 

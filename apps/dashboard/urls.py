@@ -1,8 +1,9 @@
 from django.urls import path
 
-from apps.dashboard import views
+from apps.dashboard import project_views, views
 
 app_name = "dashboard"
+PROJECT = "cohorts/<int:cohort_id>/learners/<int:user_id>/projects/<slug:key>/"
 urlpatterns = [
     path("", views.cohort_list, name="cohorts"),
     path("cohorts/<int:cohort_id>/", views.cohort_detail, name="cohort"),
@@ -20,6 +21,11 @@ urlpatterns = [
         views.project_grade,
         name="project_grade",
     ),
+    path(f"{PROJECT}rubric/", project_views.project_rubric, name="project_rubric"),
+    path(f"{PROJECT}rubric/release/", project_views.project_release, name="project_release"),
+    path(f"{PROJECT}rubric/comments/", project_views.project_line_comment, name="project_line_comment"),
+    path(f"{PROJECT}extension/", project_views.project_extension, name="project_extension"),
+    path(f"{PROJECT}handins/<int:version>.zip", project_views.project_download, name="project_download"),
     path("cohorts/<int:cohort_id>/submissions/<int:submission_id>/", views.submission_review, name="submission"),
     path(
         "cohorts/<int:cohort_id>/submissions/<int:submission_id>/regrade/",

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "apps.courses",
     "apps.dashboard",
     "apps.grading",
+    "apps.projects",
 ]
 
 MIDDLEWARE = [
