@@ -5,6 +5,8 @@
     python -m labs coverage [ROOT] [--json]
     python -m labs sandbox ls | reap
     python -m labs bench [--quick] [--only NAME]
+    python -m labs grade-project PROJECT_DIR HANDIN_DIR [--json]
+    python -m labs check-projects [ROOT]
 
 Exit codes: ``grade`` 0 when the answer scores 1.0, 1 when it scores less, 2 when it could not
 be graded; ``check-all`` 0 when every lab behaves, 1 otherwise; ``coverage`` 0 when every
@@ -56,6 +58,16 @@ def main(argv: list[str] | None = None) -> int:
     bench_cmd.add_argument("--quick", action="store_true", help="fewer repetitions")
     bench_cmd.add_argument("--only", action="append", default=[], help="run only benches whose name contains this")
 
+    project_cmd = commands.add_parser("grade-project", help="grade a project hand-in folder, criterion by criterion")
+    project_cmd.add_argument("project_dir", type=Path)
+    project_cmd.add_argument("handin_dir", type=Path)
+    project_cmd.add_argument("--json", action="store_true", help="print the ProjectResult as JSON")
+
+    projects_cmd = commands.add_parser(
+        "check-projects", help="every graded project: reference scores full auto points, flawed/* lose exactly theirs"
+    )
+    projects_cmd.add_argument("root", nargs="?", type=Path, default=Path("curriculum"))
+
     parser.add_argument("-v", "--verbose", action="store_true", help="log warnings from the runtime")
     args = parser.parse_args(argv)
     # the table and the verdicts already say what went wrong; logs are for operators
@@ -70,6 +82,12 @@ def main(argv: list[str] | None = None) -> int:
         return run_coverage(args.root, as_json=args.json)
     if args.command == "sandbox":
         return run_sandbox(args.action)
+    if args.command in ("grade-project", "check-projects"):
+        from labs.projects.cli import run_check_projects, run_grade_project
+
+        if args.command == "grade-project":
+            return run_grade_project(args.project_dir, args.handin_dir, as_json=args.json)
+        return run_check_projects(args.root)
     from labs.bench import run_benches
 
     return run_benches(quick=args.quick, only=args.only)

@@ -1,0 +1,1 @@
+INSERT INTO shop.coupons VALUES ('SPRING10', 10, '2025-05-31', '2025-05-31');

@@ -1,0 +1,1 @@
+INSERT INTO shop.coupons VALUES ('SPRING10', 10, '2025-03-01', '2025-05-31');
