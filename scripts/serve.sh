@@ -14,6 +14,16 @@
 #   INDEXED_WEB_WORKERS=2*cores+1  INDEXED_GRADE_WORKERS=cores (quick labs)
 #   INDEXED_HEAVY_WORKERS=max(1, cores/2) (clusters, recovery, failover)
 #   INDEXED_PLAIN_HTTP=1                        no TLS in front (trusted network, smoke tests)
+# Remote grading hosts (scripts/worker-host.sh); unset, database and broker stay local-only:
+#   INDEXED_WORKER_NETWORK=10.0.5.0/24          the workers' network: the one pg_hba.conf line
+#   INDEXED_SITE_DB_LISTEN=10.0.5.1             the site PostgreSQL also listens here (TLS, scram)
+#   INDEXED_SITE_DB_PORT=5432                   ... on this port
+#   INDEXED_BROKER_LISTEN=10.0.5.1              the broker also listens here
+#   INDEXED_BROKER_PORT                         a fixed broker port (default: kept from last time)
+# With them set, $INDEXED_VAR_DIR/worker-host/{database_url,broker_url} (0600) are what a
+# worker host needs: copy them to its var directory.
+# The site database's own backups (scripts/site-backup.sh, scripts/site-restore.sh):
+#   INDEXED_SITE_BACKUP_DIR=/var/lib/indexed/site-backups   set: WAL archived into its wal/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 umask 077
@@ -31,6 +41,15 @@ HEAVY_WORKERS=${INDEXED_HEAVY_WORKERS:-$(( CORES > 2 ? CORES / 2 : 1 ))}
 PG_BIN=/usr/lib/postgresql/15/bin
 SITE_DB_DIR=${INDEXED_SITE_DB_DIR:-/var/lib/indexed/site-db}
 SITE_DB_USER=indexed-site   # the OS account the site's PostgreSQL runs as (it refuses root)
+WORKER_NETWORK=${INDEXED_WORKER_NETWORK:-}
+SITE_DB_LISTEN=${INDEXED_SITE_DB_LISTEN:-}
+SITE_DB_PORT=${INDEXED_SITE_DB_PORT:-5432}
+BROKER_LISTEN=${INDEXED_BROKER_LISTEN:-}
+BACKUP_DIR=${INDEXED_SITE_BACKUP_DIR:-}
+if { [ -n "$SITE_DB_LISTEN" ] || [ -n "$BROKER_LISTEN" ]; } && [ -z "$WORKER_NETWORK" ]; then
+  echo "serve.sh: INDEXED_SITE_DB_LISTEN / INDEXED_BROKER_LISTEN need INDEXED_WORKER_NETWORK (the workers' CIDR)" >&2
+  exit 2
+fi
 pids=()
 pg_started=0
 
@@ -47,6 +66,9 @@ stop_all() {
     REDISCLI_AUTH="$broker_password" redis-cli -p "$broker_port" shutdown >/dev/null 2>&1 || true
   fi
   if [ "$pg_started" = 1 ]; then
+    # The segment in progress goes to the archive too, so a clean stop leaves nothing behind.
+    [ -n "$BACKUP_DIR" ] && PGPASSWORD=$(cat "$VAR/site-db.password") "$PG_BIN/psql" -h "$SITE_DB_DIR/run" \
+      -p "$SITE_DB_PORT" -U indexed -d indexed -tAc "SELECT pg_switch_wal()" >/dev/null 2>&1 || true
     run_as_db "$PG_BIN/pg_ctl" -D "$SITE_DB_DIR/data" -m fast -w stop >/dev/null || true
   fi
   $PY -m labs sandbox reap >/dev/null 2>&1 || true
@@ -94,32 +116,80 @@ start_site_database() {
   fi
   mkdir -p "$SITE_DB_DIR/run"
   [ "$(id -u)" = 0 ] && chown "$SITE_DB_USER:" "$SITE_DB_DIR/run"
-  # Unix socket only, in a directory only the site's accounts can enter: sandboxes (their own
-  # network namespace and OS accounts) can neither reach a port nor open the socket.
+  # By default a Unix socket only, in a directory only the site's accounts can enter:
+  # sandboxes (their own network namespace and OS accounts) can neither reach a port nor open
+  # the socket. For remote workers, also one TCP address (see allow_worker_network).
+  local listen="''" extra=""
+  allow_worker_network
+  if [ -n "$BACKUP_DIR" ]; then
+    # Every finished WAL segment (at least once a minute: archive_timeout) is copied to the
+    # archive, so a restore loses at most that minute. cp refuses to overwrite a segment.
+    mkdir -p "$BACKUP_DIR/wal" && chmod 700 "$BACKUP_DIR" "$BACKUP_DIR/wal"
+    [ "$(id -u)" = 0 ] && chown "$SITE_DB_USER:" "$BACKUP_DIR" "$BACKUP_DIR/wal"
+    BACKUP_DIR=$(realpath "$BACKUP_DIR")
+    extra="-c archive_mode=on -c archive_timeout=60 -c archive_command='test ! -f $BACKUP_DIR/wal/%f && cp %p $BACKUP_DIR/wal/%f'"
+  fi
+  if [ -n "$SITE_DB_LISTEN" ]; then
+    listen="'$SITE_DB_LISTEN'"
+    extra="$extra -c ssl=on -c ssl_cert_file=$SITE_DB_DIR/data/server.crt -c ssl_key_file=$SITE_DB_DIR/data/server.key"
+  fi
   run_as_db "$PG_BIN/pg_ctl" -D "$SITE_DB_DIR/data" -l "$SITE_DB_DIR/server.log" -w -t 60 start \
-    -o "-c listen_addresses='' -k $SITE_DB_DIR/run -c max_connections=200 -c shared_buffers=256MB" >/dev/null
+    -o "-c listen_addresses=$listen -p $SITE_DB_PORT -k $SITE_DB_DIR/run -c max_connections=200 -c shared_buffers=256MB $extra" >/dev/null
   pg_started=1
   local exists
-  exists=$(PGPASSWORD="$password" "$PG_BIN/psql" -h "$SITE_DB_DIR/run" -U indexed -d postgres -tAc \
+  exists=$(PGPASSWORD="$password" "$PG_BIN/psql" -h "$SITE_DB_DIR/run" -p "$SITE_DB_PORT" -U indexed -d postgres -tAc \
     "SELECT count(*) FROM pg_database WHERE datname = 'indexed'")
-  [ "$exists" = 1 ] || PGPASSWORD="$password" "$PG_BIN/createdb" -h "$SITE_DB_DIR/run" -U indexed indexed
-  printf 'postgresql://indexed:%s@/indexed?host=%s\n' "$password" "$SITE_DB_DIR/run" > "$VAR/database_url"
+  [ "$exists" = 1 ] || PGPASSWORD="$password" "$PG_BIN/createdb" -h "$SITE_DB_DIR/run" -p "$SITE_DB_PORT" -U indexed indexed
+  local port_arg=""; [ "$SITE_DB_PORT" = 5432 ] || port_arg="&port=$SITE_DB_PORT"
+  printf 'postgresql://indexed:%s@/indexed?host=%s%s\n' "$password" "$SITE_DB_DIR/run" "$port_arg" > "$VAR/database_url"
   log "site database: PostgreSQL 15, socket in $SITE_DB_DIR/run"
+  if [ -n "$SITE_DB_LISTEN" ]; then
+    mkdir -p "$VAR/worker-host"
+    printf 'postgresql://indexed:%s@%s:%s/indexed?sslmode=require\n' "$password" "$SITE_DB_LISTEN" "$SITE_DB_PORT" \
+      > "$VAR/worker-host/database_url"
+    log "site database: also on $SITE_DB_LISTEN:$SITE_DB_PORT (TLS, scram) for $WORKER_NETWORK only"
+  fi
+}
+
+# The block of pg_hba.conf this script owns, rewritten on every start: one line for the
+# workers' network when remote workers are allowed, none otherwise (so unsetting the knob
+# closes the door again). initdb's own lines cover only the socket and loopback.
+allow_worker_network() {
+  local hba="$SITE_DB_DIR/data/pg_hba.conf" begin="# indexed: worker hosts (serve.sh)" end="# indexed: end"
+  local kept; kept=$(sed "/^$begin\$/,/^$end\$/d" "$hba")
+  {
+    printf '%s\n' "$kept"
+    if [ -n "$SITE_DB_LISTEN" ]; then
+      printf '%s\nhostssl indexed indexed %s scram-sha-256\n%s\n' "$begin" "$WORKER_NETWORK" "$end"
+    fi
+  } > "$hba.new"
+  [ "$(id -u)" = 0 ] && chown "$SITE_DB_USER:" "$hba.new"
+  mv "$hba.new" "$hba"
+  if [ -n "$SITE_DB_LISTEN" ] && [ ! -f "$SITE_DB_DIR/data/server.key" ]; then
+    # A self-signed certificate: answers and verdicts cross the network encrypted. Workers
+    # use sslmode=require; pin it with sslrootcert=server.crt&sslmode=verify-ca if you copy it.
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=indexed-site-db" \
+      -keyout "$SITE_DB_DIR/data/server.key" -out "$SITE_DB_DIR/data/server.crt" 2>/dev/null
+    chmod 600 "$SITE_DB_DIR/data/server.key"
+    [ "$(id -u)" = 0 ] && chown "$SITE_DB_USER:" "$SITE_DB_DIR/data/server.key" "$SITE_DB_DIR/data/server.crt"
+  fi
 }
 
 start_broker() {
   mkdir -p "$VAR/broker"
   broker_password=$(secret "$VAR/redis.password")
   # The same port as last time when it is free, so queued messages and workers agree.
-  broker_port=$(cat "$VAR/redis.port" 2>/dev/null || true)
-  if [ -z "$broker_port" ] || ! $PY -c 'import socket,sys; socket.socket().bind(("127.0.0.1", int(sys.argv[1])))' "$broker_port" 2>/dev/null; then
+  broker_port=${INDEXED_BROKER_PORT:-$(cat "$VAR/redis.port" 2>/dev/null || true)}
+  if [ -n "${INDEXED_BROKER_PORT:-}" ]; then :
+  elif [ -z "$broker_port" ] || ! $PY -c 'import socket,sys; socket.socket().bind(("127.0.0.1", int(sys.argv[1])))' "$broker_port" 2>/dev/null; then
     broker_port=$(free_port)
   fi
   echo "$broker_port" > "$VAR/redis.port"
   printf 'requirepass %s\n' "$broker_password" > "$VAR/redis.conf"
   # appendonly + everysec: queued submissions survive a restart (at most a second is lost,
   # and the sweeper re-queues any submission whose message went missing).
-  redis-server "$VAR/redis.conf" --port "$broker_port" --bind 127.0.0.1 --dir "$(realpath "$VAR/broker")" \
+  # Loopback only, unless the operator names the address remote workers come to.
+  redis-server "$VAR/redis.conf" --port "$broker_port" --bind "127.0.0.1${BROKER_LISTEN:+ $BROKER_LISTEN}" --dir "$(realpath "$VAR/broker")" \
     --appendonly yes --appendfsync everysec --save "" --logfile "$(realpath "$VAR")/redis.log" &
   pids+=($!)
   for _ in $(seq 50); do
@@ -127,6 +197,12 @@ start_broker() {
     sleep 0.1
   done
   log "broker: redis-server on 127.0.0.1:$broker_port (queue kept in $VAR/broker)"
+  if [ -n "$BROKER_LISTEN" ]; then
+    mkdir -p "$VAR/worker-host"
+    $PY -c 'import sys; from urllib.parse import quote; print(f"redis://:{quote(sys.argv[1], safe=str())}@{sys.argv[2]}:{sys.argv[3]}/0")' \
+      "$broker_password" "$BROKER_LISTEN" "$broker_port" > "$VAR/worker-host/broker_url"
+    log "broker: also on $BROKER_LISTEN:$broker_port for remote workers (firewall it to $WORKER_NETWORK)"
+  fi
 }
 
 if [ -z "${DATABASE_URL:-}" ]; then start_site_database; else rm -f "$VAR/database_url"; fi

@@ -9,6 +9,7 @@ test does this); `manage.py check --deploy` then warns, as it should.
 """
 
 import os
+from urllib.parse import parse_qs, urlparse
 
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
@@ -26,8 +27,21 @@ SECRET_KEY = _given_key or read_or_create_secret(VAR_DIR / "secret_key", 64)
 # The site database: DATABASE_URL, else the local PostgreSQL that scripts/serve.sh started,
 # whose URL (with its password) it keeps in a 0600 file rather than in the environment.
 _url_file = VAR_DIR / "database_url"
-if not os.environ.get("DATABASE_URL") and _url_file.exists():
-    DATABASES = {"default": database_from_url(_url_file.read_text().strip())}
+_database_url = os.environ.get("DATABASE_URL") or (_url_file.read_text().strip() if _url_file.exists() else "")
+if _database_url:
+    DATABASES = {"default": database_from_url(_database_url)}
+    # libpq's query parameters that database_from_url leaves out: the socket's port when the
+    # site database is not on 5432, and sslmode for a worker host reaching it over the network.
+    _query = parse_qs(urlparse(_database_url).query)
+    if "port" in _query and not DATABASES["default"]["PORT"]:
+        DATABASES["default"]["PORT"] = _query["port"][0]
+    if "sslmode" in _query:
+        DATABASES["default"]["OPTIONS"] = {"sslmode": _query["sslmode"][0]}
+# A worker host (scripts/worker-host.sh) keeps the broker's URL, password included, in a 0600
+# file rather than in the environment.
+_broker_file = VAR_DIR / "broker_url"
+if not os.environ.get("CELERY_BROKER_URL") and _broker_file.exists():
+    CELERY_BROKER_URL = _broker_file.read_text().strip()
 
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
