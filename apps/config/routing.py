@@ -35,6 +35,8 @@ def queue_for_lab(engine: str, topology: str) -> str:
 def route_task(name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **extra: Any) -> dict[str, str]:
     """Celery router (CELERY_TASK_ROUTES): grading tasks go to their lab's queue; the sweepers
     and anything else to the quick one, whose workers are always free within a second."""
+    if name == "apps.projects.tasks.grade_handin":  # a project runs many checks on real servers
+        return {"queue": HEAVY}
     position = SUBMISSION_ARGUMENT.get(name)
     if position is None or len(args or ()) <= position:
         return {"queue": QUICK}

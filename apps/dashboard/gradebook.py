@@ -39,12 +39,47 @@ class LabCell:
 
 @dataclass
 class ProjectCell:
+    """A project's cell: the older one-score grade, or for a project with a grading.toml
+    its rubric points per criterion (from the instructor's assessment, else the auto rows of
+    the newest graded hand-in, so progress shows before the instructor grades)."""
+
     project: Project
     grade: ProjectGrade | None = None
     late: bool = False
+    criteria: list = field(default_factory=list)  # apps.projects.specs.Criterion rows, in the brief's order
+    points: dict[str, float | None] = field(default_factory=dict)
+    assessed: bool = False
+    released: bool = False
+    version: int | None = None  # the hand-in version the points are of
+
+    @property
+    def rubric(self) -> bool:
+        return bool(self.criteria)
+
+    @property
+    def possible(self) -> float:
+        return sum(c.points for c in self.criteria) if self.criteria else PROJECT_POINTS
+
+    @property
+    def total(self) -> float | None:
+        """The rubric total once the instructor assessed it (None before)."""
+        if not self.assessed:
+            return None
+        return round(sum(p for p in self.points.values() if p is not None), 2)
+
+    @property
+    def auto_total(self) -> float | None:
+        auto = [self.points.get(c.id) for c in self.criteria if c.is_auto]
+        return round(sum(p for p in auto if p is not None), 2) if any(p is not None for p in auto) else None
+
+    @property
+    def auto_possible(self) -> float:
+        return sum(c.points for c in self.criteria if c.is_auto)
 
     @property
     def score(self) -> float | None:
+        if self.rubric:
+            return self.total / self.possible if self.total is not None and self.possible else None
         return self.grade.score if self.grade else None
 
 
@@ -136,17 +171,97 @@ def build_gradebook(cohort: Cohort) -> Gradebook:
     grades = {
         (g.learner_id, g.project_id): g for g in ProjectGrade.objects.filter(cohort=cohort, learner_id__in=learner_ids)
     }
+    criteria = {p.pk: rubric_criteria(p) for p in projects}  # each grading.toml read once
+    rubric_cells = build_rubric_cells(cohort, projects, criteria, learner_ids, project_due)
     rows = []
     for learner in learners:
         row = GradebookRow(learner, last_activity=last_activity.get(learner.pk))
         row.labs = [cells.get((learner.pk, lab.pk)) or LabCell(lab) for lab in labs]
         for project in projects:
+            rubric = rubric_cells.get((learner.pk, project.pk))
+            if rubric is not None:
+                row.projects.append(rubric)
+                continue
             grade = grades.get((learner.pk, project.pk))
             deadline = project_due.get(project.pk)
             late = bool(grade and deadline and grade.handed_in_at > deadline)
-            row.projects.append(ProjectCell(project, grade, late))
+            row.projects.append(ProjectCell(project, grade, late, criteria=criteria[project.pk]))
         rows.append(row)
     return Gradebook(cohort, labs, projects, rows)
+
+
+def rubric_criteria(project: Project) -> list:
+    from apps.projects.specs import list_criteria
+
+    return list_criteria(project)
+
+
+def build_rubric_cells(cohort: Cohort, projects: list[Project], criteria: dict, learner_ids, project_due: dict) -> dict:
+    """(learner id, project id) -> ProjectCell for projects graded by rubric, in two queries
+    whatever the cohort's size (none when no project has a grading.toml)."""
+    from django.db.models import OuterRef, Subquery
+
+    from apps.projects.models import CriterionMark, Handin, ProjectExtension
+
+    graded = [pk for pk, rows in criteria.items() if rows]
+    if not graded:
+        return {}
+    by_id = {p.pk: p for p in projects}
+    extension = ProjectExtension.objects.filter(cohort=cohort, learner=OuterRef("learner"), project=OuterRef("project"))
+    handins = (
+        Handin.objects.filter(learner_id__in=learner_ids, project_id__in=graded)
+        .annotate(extended_to=Subquery(extension.values("due_at")[:1]))
+        .values_list("pk", "learner_id", "project_id", "version", "created_at", "status", "result", "extended_to")
+        .order_by("version")
+    )
+    by_pk: dict[int, tuple] = {}
+    newest: dict[tuple[int, int], tuple] = {}
+    newest_graded: dict[tuple[int, int], tuple] = {}
+    for handin in handins.iterator(chunk_size=2000):
+        by_pk[handin[0]] = handin
+        newest[(handin[1], handin[2])] = handin
+        if handin[5] == Handin.Status.DONE:
+            newest_graded[(handin[1], handin[2])] = handin
+    marks: dict[tuple[int, int], dict] = {}
+    mark_rows = CriterionMark.objects.filter(assessment__cohort=cohort, assessment__project_id__in=graded).values_list(
+        "assessment__learner_id",
+        "assessment__project_id",
+        "assessment__handin_id",
+        "assessment__released_at",
+        "criterion",
+        "points",
+        "overridden",
+    )
+    for learner_id, project_id, handin_id, released_at, criterion, points, overridden in mark_rows:
+        entry = marks.setdefault((learner_id, project_id), {"handin": handin_id, "released": released_at, "rows": {}})
+        entry["rows"][criterion] = (points, overridden)
+    cells = {}
+    for key in {*newest, *marks}:
+        learner_id, project_id = key
+        assessed = marks.get(key)
+        handin = by_pk.get(assessed["handin"]) if assessed else newest_graded.get(key) or newest.get(key)
+        auto = {c["id"]: c.get("points_awarded") for c in ((handin[6] or {}).get("criteria", []) if handin else [])}
+        if handin and handin[5] != Handin.Status.DONE:
+            auto = {}
+        points: dict[str, float | None] = {}
+        for criterion in criteria[project_id]:
+            mark = (assessed or {}).get("rows", {}).get(criterion.id)
+            if criterion.is_auto and not (mark and mark[1]):
+                points[criterion.id] = auto.get(criterion.id)
+            else:
+                points[criterion.id] = mark[0] if mark else None
+        due = (handin[7] or project_due.get(project_id)) if handin else None
+        cells[key] = ProjectCell(
+            by_id[project_id],
+            None,
+            bool(handin and due and handin[4] > due),
+            criteria=criteria[project_id],
+            points=points,
+            assessed=bool(assessed),
+            released=bool(assessed and assessed["released"]),
+            version=handin[3] if handin else None,
+        )
+    return cells
 
 
 def filter_and_sort(book: Gradebook, *, q: str = "", show: str = "all", sort: str = "learner", desc: bool = False):
@@ -199,6 +314,19 @@ class SafeCsvWriter:
         self._writer.writerow([neutralize_csv_cell(cell) for cell in row])
 
 
+def _criteria_of(book: Gradebook, project: Project) -> list:
+    """The rubric rows of ``project`` as the gradebook's cells carry them ([] for a one-score project)."""
+    for row in book.rows:
+        for cell in row.projects:
+            if cell.project.pk == project.pk:
+                return cell.criteria
+    return rubric_criteria(project)
+
+
+def _points(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
 def _percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f}".rstrip("0").rstrip(".")
 
@@ -213,6 +341,10 @@ def export_gradebook_csv(book: Gradebook) -> str:
         header += [f"{lab.title} (best %)", f"{lab.title} (attempts)", f"{lab.title} (late)"]
     for project in book.projects:
         header += [f"{project.title} (%)", f"{project.title} (late)"]
+        for criterion in _criteria_of(book, project):
+            header.append(f"{project.title}: {criterion.title} (of {criterion.points:g})")
+        if _criteria_of(book, project):
+            header.append(f"{project.title} (points of {sum(c.points for c in _criteria_of(book, project)):g})")
     writer.writerow(header)
     for row in book.rows:
         line = [
@@ -228,6 +360,9 @@ def export_gradebook_csv(book: Gradebook) -> str:
             line += [_percent(cell.best), cell.attempts, "late" if cell.late else ""]
         for cell in row.projects:
             line += [_percent(cell.score), "late" if cell.late else ""]
+            if cell.rubric:
+                line += [_points(cell.points.get(c.id)) for c in cell.criteria]
+                line.append(_points(cell.total))
         writer.writerow(line)
     return out.getvalue()
 
@@ -248,13 +383,13 @@ def export_canvas_csv(book: Gradebook) -> str:
     writer.writerow(
         [CANVAS_POINTS_ROW_LABEL, "", "", "", ""]
         + [lab.points for lab in book.labs]
-        + [PROJECT_POINTS for _ in book.projects]
+        + [f"{sum(c.points for c in _criteria_of(book, p)) or PROJECT_POINTS:g}" for p in book.projects]
     )
     for row in book.rows:
         learner = row.learner
         name = f"{learner.last_name}, {learner.first_name}" if learner.last_name else learner.username
         line = [name, "", "", learner.username, book.cohort.name]
         line += ["" if cell.best is None else f"{cell.points:.2f}" for cell in row.labs]
-        line += ["" if cell.score is None else f"{cell.score * PROJECT_POINTS:.2f}" for cell in row.projects]
+        line += ["" if cell.score is None else f"{cell.score * cell.possible:.2f}" for cell in row.projects]
         writer.writerow(line)
     return out.getvalue()

@@ -31,6 +31,7 @@ from apps.dashboard.services import (
     summarize_cohort_progress,
 )
 from apps.grading.models import Submission
+from apps.projects.specs import has_grading
 
 
 def _require_instructor(user) -> None:
@@ -208,6 +209,8 @@ def learner_detail(request, cohort_id: int, user_id: int):
             "submissions": submissions[:200],
             "lab_key": lab_key,
             "projects": projects,
+            # Projects with a grading.toml are graded by rubric, not by the one-score form.
+            "rubric_projects": {p.key for p, _ in projects if has_grading(p)},
             "section": "gradebook",
         },
     )

@@ -157,6 +157,7 @@ CELERY_BEAT_SCHEDULE = {
     # A lost broker message or a worker killed mid-grade must not leave a learner waiting.
     "sweep-stuck-submissions": {"task": "apps.grading.tasks.sweep_stuck_submissions", "schedule": 30.0},
     "sweep-stuck-regrades": {"task": "apps.dashboard.tasks.sweep_stuck_regrades", "schedule": 60.0},
+    "sweep-stuck-handins": {"task": "apps.projects.tasks.sweep_stuck_handins", "schedule": 60.0},
 }
 CELERY_ACCEPT_CONTENT = ["json"]
 
