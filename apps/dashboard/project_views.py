@@ -109,7 +109,8 @@ def project_rubric(request, cohort_id: int, user_id: int, key: str):
                 if text is not None
                 else None
             )
-            files.append({"path": f.path, "size": f.size, "lines": lines})
+            commented = any(path == f.path for path, _ in comments)
+            files.append({"path": f.path, "size": f.size, "lines": lines, "commented": commented})
         context.update(
             rows=list_rubric_rows(assessment),
             total=compute_total(assessment),
