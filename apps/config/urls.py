@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("teach/", include("apps.dashboard.urls")),
     path("", include("apps.projects.urls")),
+    path("", include("apps.playground.urls")),
     path("", include("apps.grading.urls")),
     path("", include("apps.courses.urls")),
 ]

@@ -18,8 +18,23 @@ class RenderedLesson:
     toc: list[dict]
 
 
+# Blocks a learner can open in the playground (numbered as apps.playground.services does).
+TRY_IT_LANGUAGES = ("sql", "redis")
+
+
 def _mark_runnable(body: str) -> str:
-    return RUNNABLE_FENCE.sub(lambda m: f"{m.group(1)}{m.group(2)}", body)
+    count = 0
+
+    def replace(match: re.Match) -> str:
+        nonlocal count
+        if match.group(2) not in TRY_IT_LANGUAGES or match.group(3).split() != ["runnable"]:
+            return f"{match.group(1)}{match.group(2)}"
+        count += 1
+        # relative to the lesson's own URL (/lessons/<key>/): /lessons/<key>/playground/
+        link = f'<p class="try-it"><a href="playground/?block={count}">Try it</a></p>'
+        return f"{link}\n\n{match.group(1)}{match.group(2)}"
+
+    return RUNNABLE_FENCE.sub(replace, body)
 
 
 def render_markdown(body: str) -> RenderedLesson:

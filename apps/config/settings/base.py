@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "apps.dashboard",
     "apps.grading",
     "apps.projects",
+    "apps.playground",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +144,10 @@ def default_broker_url() -> str:
 # answers waiting or being graded, and at most this many new ones per minute (runs included).
 INDEXED_MAX_PENDING_SUBMISSIONS = int(os.environ.get("INDEXED_MAX_PENDING_SUBMISSIONS", "3"))
 INDEXED_SUBMISSIONS_PER_MINUTE = int(os.environ.get("INDEXED_SUBMISSIONS_PER_MINUTE", "10"))
+# Playground: the service's socket (the worker starts it), runs per learner per minute, idle expiry.
+INDEXED_PLAYGROUND_SOCKET = os.environ.get("INDEXED_PLAYGROUND_SOCKET", str(VAR_DIR / "playground.sock"))
+INDEXED_PLAYGROUND_RUNS_PER_MINUTE = int(os.environ.get("INDEXED_PLAYGROUND_RUNS_PER_MINUTE", "30"))
+INDEXED_PLAYGROUND_TTL_SECONDS = int(os.environ.get("INDEXED_PLAYGROUND_TTL_S", "900"))
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or default_broker_url()
 CELERY_RESULT_BACKEND = None  # verdicts live in the Submission row, not in a result backend
@@ -158,6 +163,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {"task": "apps.grading.tasks.sweep_stuck_submissions", "schedule": 30.0},
     "sweep-stuck-regrades": {"task": "apps.dashboard.tasks.sweep_stuck_regrades", "schedule": 60.0},
     "sweep-stuck-handins": {"task": "apps.projects.tasks.sweep_stuck_handins", "schedule": 60.0},
+    "reap-expired-playgrounds": {"task": "apps.playground.tasks.reap_expired_playgrounds", "schedule": 30.0},
 }
 CELERY_ACCEPT_CONTENT = ["json"]
 

@@ -1,0 +1,204 @@
+"""Playground services: open a learner's session on a lab's seed or a lesson's blocks, run
+text in it, reset it, and expire what has been idle. Views call only these.
+
+The scratch areas live in the playground service (``labs.playground.service``), which the
+Celery worker starts; the site reaches it through a Unix socket in its private ``var/``
+directory and never starts a sandbox itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.courses.loader import extract_code_blocks
+from apps.courses.models import Lab, Lesson
+from apps.playground.models import PlaygroundRun, PlaygroundSession
+from labs.playground.common import Dataset, PlaygroundError
+from labs.playground.service import Client
+
+# lesson block language -> playground engine
+# (MariaDB has no playground engine yet: its lessons and labs show no Try it / Explore link.)
+LESSON_ENGINES = {"sql": "postgres", "redis": "redis"}
+LAB_ENGINES = {("postgres", "database"), ("postgres", "readonly"), ("redis", "standalone"), ("mongo", "standalone")}
+EDITOR_LANGUAGE = {"postgres": "sql", "mariadb": "sql", "redis": "redis", "mongo": "mongo"}
+
+
+class RateLimited(Exception):
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+class NotPlayable(Exception):
+    """The lab or lesson block has no playground (an engine or topology we cannot scratch)."""
+
+
+def ttl_seconds() -> int:
+    return int(getattr(settings, "INDEXED_PLAYGROUND_TTL_SECONDS", 15 * 60))
+
+
+def playground_client() -> Client:
+    return Client(Path(settings.INDEXED_PLAYGROUND_SOCKET))
+
+
+# --------------------------------------------------------------------------- datasets
+
+
+@dataclass(frozen=True)
+class LessonBlock:
+    number: int  # 1-based among the lesson's runnable blocks, as rendering numbers them
+    engine: str
+    code: str
+
+
+def list_lesson_blocks(lesson: Lesson) -> list[LessonBlock]:
+    """The lesson's ``sql|redis|mysql runnable`` blocks, numbered as the Try it buttons are."""
+    blocks = []
+    for block in extract_code_blocks(lesson.body):
+        if block.language in LESSON_ENGINES and block.flags == ("runnable",):
+            blocks.append(LessonBlock(len(blocks) + 1, LESSON_ENGINES[block.language], block.code))
+    return blocks
+
+
+def lesson_dataset(lesson: Lesson, number: int) -> tuple[Dataset, str]:
+    """The data a lesson's block runs on (its earlier runnable blocks on the same engine), and
+    the block's own text for the editor."""
+    blocks = list_lesson_blocks(lesson)
+    if not 1 <= number <= len(blocks):
+        raise NotPlayable(f"{lesson.title} has no runnable example number {number}")
+    chosen = blocks[number - 1]
+    earlier = tuple(b.code for b in blocks[: number - 1] if b.engine == chosen.engine)
+    label = f"{lesson.title}, before example {number}"
+    return Dataset(chosen.engine, earlier, label), chosen.code
+
+
+def lab_is_playable(lab: Lab) -> bool:
+    return (lab.engine, lab.topology) in LAB_ENGINES
+
+
+def lab_dataset(lab: Lab) -> Dataset:
+    """A lab's seed only (setup.sql, seed.redis, seed.json): never its hidden data."""
+    from apps.grading.services import load_lab_spec
+
+    if not lab_is_playable(lab):
+        raise NotPlayable(f"{lab.title} runs on a {lab.engine} {lab.topology}, which has no playground")
+    spec = load_lab_spec(lab)
+    return Dataset(lab.engine, (spec.seed or "",), f"{lab.title} (the lab's own data)")
+
+
+def session_dataset(session: PlaygroundSession) -> Dataset:
+    kind, _, rest = session.target.partition(":")
+    if kind == "lab":
+        return lab_dataset(Lab.objects.get(key=rest))
+    key, _, number = rest.rpartition(":")
+    return lesson_dataset(Lesson.objects.get(key=key), int(number))[0]
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+def _open(user, target: str, engine: str, title: str) -> PlaygroundSession:
+    now = timezone.now()
+    expires = now + timedelta(seconds=ttl_seconds())
+    session = PlaygroundSession.objects.filter(owner=user, target=target).first()
+    if session is not None and session.expires_at <= now:
+        drop_session(session)  # expired: a fresh one, from the dataset again
+        session = None
+    if session is None:
+        try:
+            with transaction.atomic():
+                session = PlaygroundSession.objects.create(
+                    owner=user, target=target, engine=engine, title=title, last_used_at=now, expires_at=expires
+                )
+        except IntegrityError:  # the same learner opened it twice at once
+            session = PlaygroundSession.objects.get(owner=user, target=target)
+    return session
+
+
+def open_lab_playground(user, lab: Lab) -> PlaygroundSession:
+    lab_dataset(lab)  # refuses labs without a playground
+    return _open(user, f"lab:{lab.key}", lab.engine, lab.title)
+
+
+def open_lesson_playground(user, lesson: Lesson, number: int) -> tuple[PlaygroundSession, str]:
+    dataset, code = lesson_dataset(lesson, number)
+    session = _open(user, f"lesson:{lesson.key}:{number}", dataset.engine, f"{lesson.title} · example {number}")
+    return session, code
+
+
+def _touch(session: PlaygroundSession) -> None:
+    now = timezone.now()
+    session.last_used_at = now
+    session.expires_at = now + timedelta(seconds=ttl_seconds())
+    PlaygroundSession.objects.filter(pk=session.pk).update(last_used_at=now, expires_at=session.expires_at)
+
+
+def check_rate(user) -> None:
+    """At most INDEXED_PLAYGROUND_RUNS_PER_MINUTE runs per learner per minute (all sessions)."""
+    limit = int(getattr(settings, "INDEXED_PLAYGROUND_RUNS_PER_MINUTE", 30))
+    now = timezone.now()
+    window = now - timedelta(seconds=60)
+    PlaygroundRun.objects.filter(owner=user, at__lt=window).delete()
+    recent = list(PlaygroundRun.objects.filter(owner=user, at__gte=window).order_by("at").values_list("at", flat=True))
+    if len(recent) >= limit:
+        retry = max(1, int((recent[0] - window).total_seconds()) + 1)
+        raise RateLimited(
+            f"You ran {len(recent)} queries in the last minute; the playground allows {limit} a minute. "
+            f"Try again in {retry} s.",
+            retry,
+        )
+    PlaygroundRun.objects.create(owner=user, at=now)
+
+
+def run_in_session(session: PlaygroundSession, text: str, explain: bool = False) -> dict:
+    check_rate(session.owner)
+    _touch(session)
+    return playground_client().call(
+        "run",
+        session=session.token,
+        dataset=session_dataset(session).to_dict(),
+        text=text,
+        explain=explain,
+        ttl=ttl_seconds(),
+    )
+
+
+def read_schema(session: PlaygroundSession) -> dict:
+    _touch(session)
+    return playground_client().call(
+        "schema", session=session.token, dataset=session_dataset(session).to_dict(), ttl=ttl_seconds()
+    )
+
+
+def reset_session(session: PlaygroundSession) -> None:
+    _touch(session)
+    playground_client().call(
+        "reset", session=session.token, dataset=session_dataset(session).to_dict(), ttl=ttl_seconds()
+    )
+
+
+def drop_session(session: PlaygroundSession) -> None:
+    try:
+        playground_client().call("drop", session=session.token)
+    except PlaygroundError:
+        pass  # the service is down: its sessions went with it
+    session.delete()
+
+
+def expire_sessions() -> int:
+    """Drop every session past its expiry, in the service and here; how many."""
+    expired = list(PlaygroundSession.objects.filter(expires_at__lte=timezone.now()))
+    for session in expired:
+        drop_session(session)
+    try:
+        playground_client().call("reap")
+    except PlaygroundError:
+        pass
+    return len(expired)

@@ -1,0 +1,344 @@
+"""PostgreSQL scratch areas: one pooled server (started by the sandbox core, in its own box),
+one template database per dataset, and per session a role and a database cloned from it.
+
+The session's role owns its database and the objects in it (so DDL works as in the lesson),
+and nothing else: ``REVOKE ALL ON DATABASE … FROM PUBLIC`` keeps every other role out, and
+SQL cannot open a connection to another database (no dblink or postgres_fdw: installing
+them needs a superuser). Non-superusers see only their own sessions' query text in
+pg_stat_activity. Each role is limited to a few connections; ``statement_timeout``,
+``lock_timeout``, ``idle_in_transaction_session_timeout`` and ``work_mem`` are set at
+connect time (they override any ALTER ROLE/DATABASE default the learner sets), a watchdog
+cancels a statement that outlives its timeout anyway (a learner may ``SET
+statement_timeout = 0``), ``temp_file_limit`` is a superuser setting, and the box's cgroup
+bounds the server's memory as a whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg import sql as pgsql
+
+from labs.playground.common import (
+    MAX_ROWS,
+    MAX_SCHEMA_TABLES,
+    SAMPLE_ROWS,
+    STATEMENT_TIMEOUT_S,
+    Dataset,
+    Outcome,
+    PlaygroundError,
+    Stopwatch,
+    cell,
+    line_of,
+    locate,
+)
+from labs.sandbox import base, box
+from labs.sandbox.pg_sql import ScriptError, split_statements
+
+OWNER = "play_owner"  # NOLOGIN: owns template objects until a clone hands them to a session role
+SERVER_CONFIG = {"max_connections": "160", "shared_buffers": "32MB", "temp_file_limit": "64MB"}
+ROLE_CONNECTIONS = 3
+IDENT = pgsql.Identifier
+
+
+@dataclass
+class PgScratch:
+    session_id: str
+    dataset: Dataset
+    database: str
+    role: str
+    conn: psycopg.Connection | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class PostgresPlayground:
+    name = "postgres"
+
+    def __init__(self) -> None:
+        self._instance: Any = None
+        self._sandbox: base.SandboxDir | None = None
+        self._lock = threading.Lock()  # server start and template builds
+        self._templates: dict[str, tuple[str, list[str]]] = {}
+
+    # -- the pooled server
+
+    def instance(self) -> Any:
+        with self._lock:
+            if self._instance is not None and self._instance.alive():
+                return self._instance
+            self._stop_locked()
+            from labs.engines.postgres.pool import start_instance
+
+            # A box of its own with room for every session's clone and backend.
+            limits = box.Limits.from_env(memory_bytes=2 << 30, disk_bytes=2 << 30, pids=400, cpus=2.0)
+            self._sandbox = base.make_sandbox_dir("playground-pg", limits)
+            try:
+                self._instance = start_instance(SERVER_CONFIG, self._sandbox)
+                self._instance.execute(
+                    pgsql.SQL("CREATE ROLE {} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE").format(IDENT(OWNER))
+                )
+            except BaseException:
+                self._stop_locked()
+                raise
+            self._templates.clear()
+            return self._instance
+
+    def _stop_locked(self) -> None:
+        if self._instance is not None:
+            with contextlib.suppress(Exception):
+                self._instance.stop()
+            self._instance = None
+        if self._sandbox is not None:
+            base.remove_sandbox_dir(self._sandbox)
+            self._sandbox = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop_locked()
+
+    def sandbox_paths(self) -> list[str]:
+        return [str(self._sandbox.path)] if self._sandbox is not None else []
+
+    # -- templates
+
+    def _template(self, dataset: Dataset) -> tuple[str, list[str]]:
+        """The dataset's template database (built once per server), and notes on skipped blocks."""
+        instance = self.instance()
+        with self._lock:
+            if dataset.key in self._templates:
+                return self._templates[dataset.key]
+            name = f"tpl_{dataset.key}"
+            instance.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(IDENT(name)))
+            instance.execute(pgsql.SQL("CREATE DATABASE {} TEMPLATE template0").format(IDENT(name)))
+            notes: list[str] = []
+            with instance.connect(name, options="-c statement_timeout=120000") as conn:
+                conn.execute(pgsql.SQL("ALTER SCHEMA public OWNER TO {}").format(IDENT(OWNER)))
+                conn.execute(pgsql.SQL("GRANT CREATE ON DATABASE {} TO {}").format(IDENT(name), IDENT(OWNER)))
+                # The data's owner is an ordinary role, as a lesson's reader or the lab's learner.
+                conn.execute(pgsql.SQL("SET ROLE {}").format(IDENT(OWNER)))
+                for number, script in enumerate(dataset.scripts, start=1):
+                    try:
+                        conn.execute(script)
+                    except psycopg.Error as exc:
+                        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                            conn.rollback()
+                        notes.append(f"block {number} of the dataset did not run: {exc.diag.message_primary or exc}")
+                conn.execute("RESET ROLE")
+                conn.execute("ANALYZE")
+                conn.execute(pgsql.SQL("REVOKE CREATE ON DATABASE {} FROM {}").format(IDENT(name), IDENT(OWNER)))
+            self._templates[dataset.key] = (name, notes)
+            return name, notes
+
+    # -- sessions
+
+    def create(self, session_id: str, dataset: Dataset) -> PgScratch:
+        template, notes = self._template(dataset)
+        instance = self.instance()
+        role, database = f"p_{session_id}", f"s_{session_id}"
+        with self._lock:  # CREATE DATABASE refuses while another clone reads the same template
+            instance.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(IDENT(database)))
+            instance.execute(
+                pgsql.SQL(
+                    "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = {}) THEN "
+                    "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS "
+                    "CONNECTION LIMIT {}; END IF; END$$"
+                ).format(pgsql.Literal(role), IDENT(role), pgsql.Literal(ROLE_CONNECTIONS))
+            )
+            instance.execute(
+                pgsql.SQL("CREATE DATABASE {} TEMPLATE {} OWNER {} STRATEGY FILE_COPY").format(
+                    IDENT(database), IDENT(template), IDENT(role)
+                )
+            )
+        instance.execute(pgsql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(IDENT(database)))
+        with instance.connect(database, options="-c statement_timeout=60000") as conn:
+            # Only objects inside this clone move: the owner role owns no database of its own.
+            conn.execute(pgsql.SQL("REASSIGN OWNED BY {} TO {}").format(IDENT(OWNER), IDENT(role)))
+        return PgScratch(session_id, dataset, database, role, notes=list(notes))
+
+    def _connection(self, scratch: PgScratch) -> psycopg.Connection:
+        if scratch.conn is None or scratch.conn.closed or scratch.conn.broken:
+            timeout_ms = int(STATEMENT_TIMEOUT_S * 1000)
+            options = (
+                f"-c statement_timeout={timeout_ms} -c lock_timeout=2000 "
+                f"-c idle_in_transaction_session_timeout=600000 -c work_mem=4MB"
+            )
+            try:
+                scratch.conn = self.instance().connect(scratch.database, scratch.role, options=options)
+            except psycopg.Error as exc:
+                raise PlaygroundError(f"cannot reach the scratch database: {exc}") from exc
+        return scratch.conn
+
+    def drop(self, scratch: PgScratch) -> None:
+        if scratch.conn is not None:
+            with contextlib.suppress(Exception):
+                scratch.conn.close()
+        if self._instance is None or not self._instance.alive():
+            return
+        self._instance.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(IDENT(scratch.database)))
+        self._instance.execute(pgsql.SQL("DROP ROLE IF EXISTS {}").format(IDENT(scratch.role)))
+
+    def reset(self, scratch: PgScratch) -> PgScratch:
+        self.drop(scratch)
+        return self.create(scratch.session_id, scratch.dataset)
+
+    # -- running learner SQL
+
+    def run(self, scratch: PgScratch, text: str, explain: bool = False) -> Outcome:
+        outcome = Outcome()
+        try:
+            statements = split_statements(text)
+        except ScriptError as exc:
+            outcome.error = {"message": str(exc), "line": None, "hint": ""}
+            return outcome
+        if not statements:
+            outcome.error = {"message": "There is nothing to run: write a statement first.", "line": None, "hint": ""}
+            return outcome
+        offsets = locate(text, [s.text for s in statements])
+        conn = self._connection(scratch)
+        clock = Stopwatch()
+        # One budget for the whole run: a learner may SET statement_timeout = 0 in the session.
+        watchdog = threading.Timer(STATEMENT_TIMEOUT_S + 0.5, _cancel, (conn,))
+        watchdog.start()
+        try:
+            if explain:
+                self._explain(conn, statements[-1].text, offsets[-1], text, outcome)
+            else:
+                for statement, offset in zip(statements, offsets, strict=True):
+                    if not self._run_one(conn, statement.text, offset, text, outcome):
+                        break
+        finally:
+            watchdog.cancel()
+        outcome.elapsed_ms = clock.ms()
+        return outcome
+
+    def _run_one(self, conn: psycopg.Connection, statement: str, offset: int, text: str, outcome: Outcome) -> bool:
+        clock = Stopwatch()
+        line = line_of(text, offset + len(statement) - len(statement.lstrip()))
+        try:
+            with conn.cursor() as cur:
+                cur.execute(statement.encode(), prepare=False)
+                status = cur.statusmessage or ""
+                if cur.description is not None:
+                    outcome.columns = [d.name for d in cur.description]
+                    fetched = cur.fetchmany(MAX_ROWS + 1)
+                    outcome.truncated = len(fetched) > MAX_ROWS
+                    outcome.rows = [[cell(v) for v in row] for row in fetched[:MAX_ROWS]]
+        except psycopg.Error as exc:
+            if conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+                with contextlib.suppress(psycopg.Error):
+                    conn.execute("ROLLBACK")
+            outcome.error = _error(exc, statement, offset, text, line)
+            return False
+        outcome.statements.append({"line": line, "status": status, "ms": round(clock.ms(), 2)})
+        return True
+
+    def _explain(self, conn: psycopg.Connection, statement: str, offset: int, text: str, outcome: Outcome) -> None:
+        """EXPLAIN ANALYZE inside a transaction that is rolled back: the plan with real
+        row counts and timings, and no change to the learner's data."""
+        line = line_of(text, offset + len(statement) - len(statement.lstrip()))
+        idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        prefix = b"EXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT) "
+        try:
+            if idle:
+                conn.execute("BEGIN")
+            with conn.cursor() as cur:
+                cur.execute(prefix + statement.encode(), prepare=False)
+                lines = [str(row[0]) for row in cur.fetchmany(500)]
+            outcome.plan = "\n".join(lines)
+        except psycopg.Error as exc:
+            outcome.error = _error(exc, statement, offset, text, line, shift=-len(prefix))
+        finally:
+            if idle:
+                with contextlib.suppress(psycopg.Error):
+                    conn.execute("ROLLBACK")
+
+    # -- the schema view
+
+    def schema(self, scratch: PgScratch) -> dict[str, Any]:
+        """Tables, columns, keys and foreign keys of the learner's own database, read as the
+        learner (nothing the learner made ever runs with more rights than theirs)."""
+        conn = self._connection(scratch)
+        rows = conn.execute(_COLUMNS).fetchall()
+        tables: dict[str, dict[str, Any]] = {}
+        for schema, table, column, data_type, not_null, is_pk in rows:
+            name = table if schema == "public" else f"{schema}.{table}"
+            entry = tables.setdefault(name, {"name": name, "schema": schema, "table": table, "columns": []})
+            entry["columns"].append({"name": column, "type": data_type, "not_null": not_null, "pk": is_pk})
+        relations = []
+        for schema, table, columns, fschema, ftable, fcolumns in conn.execute(_FOREIGN_KEYS).fetchall():
+            relations.append(
+                {
+                    "from": table if schema == "public" else f"{schema}.{table}",
+                    "from_columns": list(columns),
+                    "to": ftable if fschema == "public" else f"{fschema}.{ftable}",
+                    "to_columns": list(fcolumns),
+                }
+            )
+        listed = list(tables.values())[:MAX_SCHEMA_TABLES]
+        for entry in listed:
+            entry["sample"] = self._sample(conn, entry["schema"], entry["table"])
+        return {"tables": listed, "relations": relations, "notes": scratch.notes}
+
+    def _sample(self, conn: psycopg.Connection, schema: str, table: str) -> list[list[Any]]:
+        try:
+            with conn.cursor() as cur:
+                cur.execute(pgsql.SQL("SELECT * FROM {}.{} LIMIT {}").format(IDENT(schema), IDENT(table), SAMPLE_ROWS))
+                return [[cell(v) for v in row] for row in cur.fetchall()]
+        except psycopg.Error:
+            if conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+                with contextlib.suppress(psycopg.Error):
+                    conn.execute("ROLLBACK")
+            return []
+
+
+def _cancel(conn: psycopg.Connection) -> None:
+    with contextlib.suppress(Exception):
+        conn.cancel_safe(timeout=1.0)
+
+
+def _error(exc: psycopg.Error, statement: str, offset: int, text: str, line: int, shift: int = 0) -> dict[str, Any]:
+    diag = exc.diag
+    message = diag.message_primary or str(exc).strip().splitlines()[0]
+    if diag.sqlstate == "57014":
+        message = f"{message}: the playground stops a run after {STATEMENT_TIMEOUT_S:g} s"
+    if diag.message_detail:
+        message += f" DETAIL: {diag.message_detail}"
+    if diag.statement_position:
+        position = int(diag.statement_position) - 1 + shift
+        line = line_of(text, offset + max(0, position))
+    return {"message": message, "line": line, "hint": diag.message_hint or "", "sqlstate": diag.sqlstate or ""}
+
+
+_COLUMNS = """
+SELECT n.nspname, c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k
+               WHERE k.conrelid = c.oid AND k.contype = 'p' AND a.attnum = ANY (k.conkey))
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+  AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'
+  AND NOT c.relispartition
+ORDER BY n.nspname <> 'public', n.nspname, c.relname, a.attnum
+"""
+
+_FOREIGN_KEYS = """
+SELECT n.nspname, c.relname,
+       ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(k.conkey) WITH ORDINALITY u(num, i)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.num ORDER BY u.i),
+       fn.nspname, f.relname,
+       ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(k.confkey) WITH ORDINALITY u(num, i)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.num ORDER BY u.i)
+FROM pg_catalog.pg_constraint k
+JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_class f ON f.oid = k.confrelid
+JOIN pg_catalog.pg_namespace fn ON fn.oid = f.relnamespace
+WHERE k.contype = 'f' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+ORDER BY c.relname, k.conname
+"""
