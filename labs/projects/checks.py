@@ -1,17 +1,23 @@
-"""The project checks a grading.toml may name, and the environments they run in."""
+"""The code behind each project check named in ``registry.py``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from labs.projects import relational
+from labs.projects.registry import CHECK_ENVIRONMENTS
+from labs.projects.relational import (
+    check_concurrent_orders,
+    check_migration,
+    check_queries,
+    check_query_speed,
+    check_rule_probes,
+)
 
-# check name -> (environment, function(env, criterion, handin) -> Award)
-CHECKS: dict[str, tuple[tuple[str, str], Callable]] = {
-    "pg_rule_probes": (("postgres", "project-database"), relational.check_rule_probes),
-    "pg_migration": (("postgres", "project-database"), relational.check_migration),
-    "pg_queries": (("postgres", "project-database"), relational.check_queries),
-    "pg_query_speed": (("postgres", "project-database"), relational.check_query_speed),
-    "pg_concurrent_orders": (("postgres", "project-database"), relational.check_concurrent_orders),
+CHECKS: dict[str, Callable] = {
+    "pg_rule_probes": check_rule_probes,
+    "pg_migration": check_migration,
+    "pg_queries": check_queries,
+    "pg_query_speed": check_query_speed,
+    "pg_concurrent_orders": check_concurrent_orders,
 }
-ENGINES = frozenset(env for env, _ in CHECKS.values())
+assert set(CHECKS) == set(CHECK_ENVIRONMENTS), "every registered check needs its code, and no more"

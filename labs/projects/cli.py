@@ -4,6 +4,8 @@ and the proof that every graded project's reference and flawed hand-ins score as
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -46,6 +48,21 @@ def find_projects(root: Path) -> list[Path]:
     return sorted(p.parent for p in root.rglob("grading.toml"))
 
 
+def materialize_flawed(reference: Path, case: Path, scratch: Path, remove: list[str]) -> Path:
+    """The flawed hand-in: the reference with the case's files laid over it and ``remove`` deleted.
+    Keeping only the changed files in ``flawed/<name>/`` shows the flaw as a small diff."""
+    handin = scratch / "handin"
+    shutil.copytree(reference, handin)
+    for path in sorted(case.rglob("*")):
+        if path.is_file() and path.name != "flawed.toml":
+            target = handin / path.relative_to(case)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    for rel in remove:
+        (handin / rel).unlink(missing_ok=True)
+    return handin
+
+
 def prove_project(folder: Path) -> list[str]:
     """Problems with one project's proof ([] when the reference and every flawed hand-in behave)."""
     spec = load_project(folder)
@@ -70,8 +87,10 @@ def prove_project(folder: Path) -> list[str]:
         if not breaks or not breaks <= auto_ids:
             problems.append(f"{case}/flawed.toml: breaks must name auto criteria of {spec.id}, got {sorted(breaks)}")
             continue
-        handin = case / "handin"
-        result = grade_project(spec, handin)
+        meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
+        with tempfile.TemporaryDirectory(prefix="flawed-") as scratch:
+            handin = materialize_flawed(folder / "reference", case, Path(scratch), meta.get("remove", []))
+            result = grade_project(spec, handin)
         print(f"-- flawed/{case.name} (breaks {', '.join(sorted(breaks))})")
         print_table(result)
         if not result.gradable:

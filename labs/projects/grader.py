@@ -76,7 +76,7 @@ def grade_project(spec: ProjectSpec, handin_dir: Path) -> ProjectResult:
                         )
                     )
                     continue
-                _, check = CHECKS[criterion.check]
+                check = CHECKS[criterion.check]
                 try:
                     award = check(env, criterion, files)
                 except LearnerTimeout as exc:

@@ -63,6 +63,10 @@ def _migrated(env: PgProjectEnv, handin: dict[str, bytes]) -> Award | None:
     return None
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 # --------------------------------------------------------------------------- rule probes
 
 
@@ -138,7 +142,7 @@ def check_rule_probes(env: PgProjectEnv, criterion: Criterion, handin: dict[str,
         parts.append(f"{len(problems)} probe(s) misbehave; first: {problems[0]}")
     return Award(
         points,
-        "; ".join(parts).capitalize() + ". Try each probe in psql inside BEGIN ... ROLLBACK on an empty schema.",
+        _sentence("; ".join(parts)) + ". Try each probe in psql inside BEGIN ... ROLLBACK on an empty schema.",
         details,
     )
 
@@ -319,7 +323,8 @@ def check_queries(env: PgProjectEnv, criterion: Criterion, handin: dict[str, byt
     return Award(
         round(criterion.points * right / len(queries), 2),
         f"{right} of {len(queries)} queries match the reference result. "
-        + " ".join(notes[:3])
+        + "; ".join(notes[:3])
+        + "."
         + " Check ties, empty groups (LEFT JOIN with coalesce) and the handout's row order.",
         details,
     )
@@ -475,7 +480,8 @@ def check_concurrent_orders(env: PgProjectEnv, criterion: Criterion, handin: dic
     else:
         notes.append(
             f"expected stock to end at 0 with one new line per successful order; stock is {end_stock}, "
-            f"{end_lines - start_lines} new lines for {len(refs)} orders (a read-then-write lost update?)"
+            f"{end_lines - start_lines} new lines for {len(refs)} orders (every successful order needs its line; "
+            "reading stock into a variable and writing it back loses updates)"
         )
     after_other, after_lines = stock(other), lines_of(other)
     if (

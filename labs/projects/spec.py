@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from labs.projects.registry import CHECK_ENVIRONMENTS, ENGINES
 from labs.spec import SpecError
 
 GRADED_BY = ("auto", "instructor")
@@ -135,8 +136,6 @@ def _load_criterion(raw: Any, index: int, path: Path, known_checks: frozenset[st
 
 def load_project(folder: str | Path) -> ProjectSpec:
     """Load ``folder/grading.toml`` and validate it; raise SpecError naming the file and field."""
-    from labs.projects.checks import CHECKS, ENGINES
-
     root = Path(folder).resolve()
     path = root / "grading.toml"
     if not path.is_file():
@@ -180,7 +179,7 @@ def load_project(folder: str | Path) -> ProjectSpec:
     raw_criteria = data.get("criteria")
     if not isinstance(raw_criteria, list) or not raw_criteria:
         raise SpecError(path, "criteria", "missing: list every row of the brief's table as [[criteria]]")
-    criteria = tuple(_load_criterion(raw, n, path, frozenset(CHECKS)) for n, raw in enumerate(raw_criteria))
+    criteria = tuple(_load_criterion(raw, n, path, frozenset(CHECK_ENVIRONMENTS)) for n, raw in enumerate(raw_criteria))
     seen: set[str] = set()
     for n, criterion in enumerate(criteria):
         if criterion.id in seen:

@@ -11,7 +11,7 @@ SELECT g AS account_id,
               (ARRAY['stone','reed','park','kaur','moss','diaz','berg','ito'])[1 + (g % 8)], g,
               (ARRAY['mail.example','post.example','inbox.example'])[1 + (g % 3)]) AS email,
        timestamptz '2022-01-01 00:00+00' + (random() * 1000) * interval '1 day' AS signed_up_at
-FROM generate_series(1, greatest(60, :orders / 2)) AS g;
+FROM generate_series(1, greatest(60, :orders * 6 / 10)) AS g;
 
 CREATE TABLE staging.legacy_coupons AS
 SELECT code, pct, valid_from::date AS valid_from, (valid_from + (30 + g * 20) * interval '1 day')::date AS valid_until
@@ -23,7 +23,7 @@ FROM (SELECT g, (ARRAY['WELCOME5','SPRING10','SUMMER15','AUTUMN10','WINTER20','F
 
 CREATE TABLE staging.legacy_catalogue AS
 WITH listings AS (
-    SELECT 100 + g AS listing_id, 1 + (g * 7919) % greatest(20, :orders / 80) AS seller_id,
+    SELECT 100 + g AS listing_id, 1 + (g * 7919) % greatest(20, :orders * 18 / 1000) AS seller_id,
            (ARRAY['Teapot','Mug','Scarf','Bowl','Candle','Print','Ring','Basket'])[1 + (g % 8)] || ' no. ' || g AS title,
            random() > 0.15 AS active, 1 + floor(random() * 3)::int AS variants
     FROM generate_series(1, greatest(60, :orders / 10)) AS g
@@ -42,7 +42,7 @@ CREATE TABLE staging.legacy_order_lines AS
 WITH orders AS (
     SELECT o, 'KM-' || lpad(o::text, 7, '0') AS order_ref,
            -- a few keen buyers order often, most only once or twice
-           1 + floor(power(random(), 2) * greatest(60, :orders / 2) * 0.8)::int AS account_id,
+           1 + floor(power(random(), 2) * greatest(60, :orders * 6 / 10) * 0.8)::int AS account_id,
            random() AS when_frac,
            CASE WHEN random() < 0.25 THEN 1 + floor(random() * 10)::int END AS coupon_no,
            1 + floor(random() * 4)::int AS lines

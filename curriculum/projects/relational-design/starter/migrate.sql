@@ -1,0 +1,2 @@
+-- Moves staging.* into shop.*. Must be harmless when run a second time.
+-- Anomalies (qty <= 0, SKU not in staging.legacy_catalogue) go to shop.migration_issues(line_id, ...).

@@ -1,0 +1,1 @@
+-- q4: see the handout in the brief for its columns and row order

@@ -1,0 +1,1 @@
+-- q7: see the handout in the brief for its columns and row order

@@ -1,0 +1,1 @@
+-- A rule's invalid probe: every statement but the last succeeds; the last must fail with SQLSTATE class 23.

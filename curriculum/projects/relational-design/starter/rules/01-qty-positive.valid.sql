@@ -1,0 +1,1 @@
+-- A rule's valid probe: inserts the rows it needs and must succeed (the grader rolls it back).

@@ -1,0 +1,15 @@
+"""The project checks a grading.toml may name and the environment each runs in (names only, so
+``labs.projects.spec`` validates without importing the checks; ``checks.py`` maps them to code)."""
+
+from __future__ import annotations
+
+PG_DATABASE = ("postgres", "project-database")
+
+CHECK_ENVIRONMENTS: dict[str, tuple[str, str]] = {
+    "pg_rule_probes": PG_DATABASE,
+    "pg_migration": PG_DATABASE,
+    "pg_queries": PG_DATABASE,
+    "pg_query_speed": PG_DATABASE,
+    "pg_concurrent_orders": PG_DATABASE,
+}
+ENGINES = frozenset(CHECK_ENVIRONMENTS.values())
