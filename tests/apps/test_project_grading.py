@@ -2,12 +2,18 @@
 message changes nothing, a worker that died is replaced once its lease expires; and the
 real course's briefs all give their project pages milestones."""
 
+import io
+import re
+import shutil
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.html import escape
 
 from apps.courses.models import Project
 from apps.courses.services import sync_curriculum
@@ -15,6 +21,7 @@ from apps.projects import grading
 from apps.projects.handins import save_handin
 from apps.projects.models import Handin, HandinRun
 from apps.projects.services import list_milestones
+from apps.projects.specs import list_criteria
 from tests.apps.factories import UserFactory
 from tests.apps.test_project_rubric import KEY, add_fixture_project, reference_files
 
@@ -70,3 +77,49 @@ def test_every_brief_of_the_real_course_gives_its_page_milestones_with_hours():
         assert len(milestones) >= 3, path
         assert all(m.title and m.hours for m in milestones), (path, milestones)
         assert sum(m.hours for m in milestones) <= hours, path
+
+
+@pytest.fixture
+def relational_design(synced_course):
+    """The real relational-design project (brief, grading.toml, platform files) in the test
+    course, moved to its week 2."""
+    source = REAL_COURSE / "projects" / "relational-design"
+    target = synced_course / "projects" / "relational-design"
+    shutil.copytree(source, target)
+    brief = target / "project.md"
+    text = brief.read_text().replace("\nweek = 3\n", "\nweek = 2\n", 1)
+    brief.write_text(re.sub(r"\noutcomes = \[.*?\]\n", '\noutcomes = ["design-schemas"]\n', text, count=1))
+    toml = synced_course / "course.toml"
+    toml.write_text(toml.read_text().replace('projects = ["proj-one"]', 'projects = ["proj-one", "relational-design"]'))
+    sync_curriculum(synced_course)
+    return Project.objects.get(key="relational-design"), source / "reference"
+
+
+def zip_folder(folder: Path, drop: str = "") -> SimpleUploadedFile:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            name = path.relative_to(folder).as_posix()
+            if path.is_file() and name != drop:
+                archive.writestr(f"handin/{name}", path.read_bytes())
+    return SimpleUploadedFile("handin.zip", out.getvalue())
+
+
+def test_the_real_relational_design_reference_is_accepted_and_a_missing_query_refused(client, relational_design):
+    project, reference = relational_design
+    client.force_login(UserFactory())
+    refused = client.post(
+        f"/projects/{project.key}/handin/", {"files": [zip_folder(reference, "queries/q3.sql")]}, follow=True
+    ).content.decode()
+    assert "Missing queries/q3.sql" in refused and not Handin.objects.exists()
+    page = client.post(f"/projects/{project.key}/handin/", {"files": [zip_folder(reference)]}, follow=True)
+    handin = Handin.objects.get()
+    assert f"Handed in version 1 ({handin.files.count()} files)" in page.content.decode()
+    assert handin.files.filter(path__startswith="rules/").count() >= 24 and handin.files.filter(path="schema.sql")
+    project_page = client.get(f"/projects/{project.key}/").content.decode()
+    # Every row of the brief's table is open until graded: auto rows wait for the worker (not
+    # run in this test), instructor rows for the instructor.
+    for criterion in list_criteria(project):
+        waiting = "not graded yet" if criterion.is_auto else "judged by your instructor"
+        assert escape(f"{criterion.title}: {waiting} ({criterion.points:g} points).") in project_page
+    assert "<strong>Understand the mess</strong>" in project_page
