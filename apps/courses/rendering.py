@@ -19,7 +19,7 @@ class RenderedLesson:
 
 
 # Blocks a learner can open in the playground (numbered as apps.playground.services does).
-TRY_IT_LANGUAGES = ("sql", "redis")
+TRY_IT_LANGUAGES = ("sql", "redis", "mysql")
 
 
 def _mark_runnable(body: str) -> str:

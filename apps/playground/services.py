@@ -23,9 +23,15 @@ from labs.playground.common import Dataset, PlaygroundError
 from labs.playground.service import Client
 
 # lesson block language -> playground engine
-# (MariaDB has no playground engine yet: its lessons and labs show no Try it / Explore link.)
-LESSON_ENGINES = {"sql": "postgres", "redis": "redis"}
-LAB_ENGINES = {("postgres", "database"), ("postgres", "readonly"), ("redis", "standalone"), ("mongo", "standalone")}
+LESSON_ENGINES = {"sql": "postgres", "redis": "redis", "mysql": "mariadb"}
+# one server answering queries: the topologies a scratch copy can hold
+LAB_ENGINES = {
+    ("postgres", "database"),
+    ("postgres", "readonly"),
+    ("redis", "standalone"),
+    ("mongo", "standalone"),
+    ("mariadb", "database"),
+}
 EDITOR_LANGUAGE = {"postgres": "sql", "mariadb": "sql", "redis": "redis", "mongo": "mongo"}
 
 

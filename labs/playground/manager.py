@@ -203,4 +203,8 @@ def _make_engine(name: str) -> Any:
         from labs.playground.mongo import MongoPlayground
 
         return MongoPlayground()
+    if name == "mariadb":
+        from labs.playground.mariadb import MariaPlayground
+
+        return MariaPlayground()
     raise PlaygroundError(f"no playground for engine {name!r}")

@@ -115,9 +115,13 @@ def test_reset_brings_back_the_dataset(client, course):
     _login(client, UserFactory())
     token = _open_lesson(client, 3)
     client.post(f"/playground/{token}/run/", {"text": "DELETE FROM pets"})
-    assert "<td>0</td>" in client.post(f"/playground/{token}/run/", {"text": "SELECT count(*) FROM pets"}).content.decode()
+    assert (
+        "<td>0</td>" in client.post(f"/playground/{token}/run/", {"text": "SELECT count(*) FROM pets"}).content.decode()
+    )
     assert client.post(f"/playground/{token}/reset/").status_code in (200, 302)
-    assert "<td>2</td>" in client.post(f"/playground/{token}/run/", {"text": "SELECT count(*) FROM pets"}).content.decode()
+    assert (
+        "<td>2</td>" in client.post(f"/playground/{token}/run/", {"text": "SELECT count(*) FROM pets"}).content.decode()
+    )
 
 
 def test_rate_limit_answers_429_with_the_reason(client, course, settings):
@@ -137,7 +141,9 @@ def test_lab_playground_holds_the_seed_never_the_hidden_data(client, course):
     assert "Explore the data" in lab_page
     response = client.get("/labs/site-orders-per-customer/playground/")
     token = response["Location"].split("/")[2]
-    html = client.post(f"/playground/{token}/run/", {"text": "SELECT name FROM customers ORDER BY name"}).content.decode()
+    html = client.post(
+        f"/playground/{token}/run/", {"text": "SELECT name FROM customers ORDER BY name"}
+    ).content.decode()
     assert "<td>Ada</td>" in html
     for hidden_name in ("Zoe", "Yann", "Xu", "Wim"):
         assert hidden_name not in html
@@ -176,3 +182,16 @@ def test_labs_without_a_playground_show_no_link(client, course):
     page = client.get(reverse("grading:lab", args=["site-orders-per-customer"])).content.decode()
     assert "Explore the data" not in page
     assert client.get("/labs/site-orders-per-customer/playground/").status_code == 404
+
+
+def test_mysql_lesson_example_runs_on_mariadb_with_a_plan(client, course):
+    Lesson.objects.filter(key="kv-redis").update(
+        body="Intro\n\n```mysql runnable\nCREATE TABLE t (id INT PRIMARY KEY);\nINSERT INTO t VALUES (1), (2);\n```\n\n"
+        "```mysql runnable\nSELECT COUNT(*) AS n FROM t;\n```\n"
+    )
+    _login(client, UserFactory())
+    token = client.get("/lessons/kv-redis/playground/?block=2")["Location"].split("/")[2]
+    html = client.post(f"/playground/{token}/run/", {"text": "SELECT COUNT(*) AS n FROM t;"}).content.decode()
+    assert "<td>2</td>" in html
+    plan = client.post(f"/playground/{token}/run/", {"text": "SELECT * FROM t WHERE id = 1", "action": "explain"})
+    assert "PRIMARY" in plan.content.decode()

@@ -1,0 +1,265 @@
+"""MariaDB scratch areas: one pooled ``mariadbd`` (the grader's template, started by the
+sandbox core in a box of its own, no TCP at all), and per session a database and an account
+that holds the grader's learner rights on that database only (no FILE, SUPER, PROCESS, no
+routines or triggers that would run on another account's behalf), a few connections and a
+``MAX_STATEMENT_TIME``. The dataset's scripts run as that account, as a lesson's reader or
+a lab's learner would run them."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pymysql
+
+from labs.playground.common import (
+    MAX_ROWS,
+    MAX_SCHEMA_TABLES,
+    SAMPLE_ROWS,
+    STATEMENT_TIMEOUT_S,
+    Dataset,
+    Outcome,
+    PlaygroundError,
+    Stopwatch,
+    cell,
+    line_of,
+    locate,
+)
+from labs.sandbox import base, box
+
+SERVER_OPTIONS = ("--max-connections=200", "--max-user-connections=4")
+LEARNER_GRANTS = (
+    "SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER, CREATE TEMPORARY TABLES, "
+    "LOCK TABLES, CREATE VIEW, SHOW VIEW, REFERENCES"
+)
+
+
+@dataclass
+class MariaScratch:
+    session_id: str
+    dataset: Dataset
+    database: str
+    user: str
+    password: str
+    conn: Any = None
+    notes: list[str] = field(default_factory=list)
+
+
+class MariaPlayground:
+    name = "mariadb"
+
+    def __init__(self) -> None:
+        self._server: Any = None
+        self._sandbox: base.SandboxDir | None = None
+        self._lock = threading.Lock()
+
+    def server(self) -> Any:
+        from labs.engines.mariadb.server import READY_TIMEOUT, prepare_server
+
+        with self._lock:
+            if self._server is not None and self._server.alive():
+                return self._server
+            self._stop_locked()
+            limits = box.Limits.from_env(memory_bytes=2 << 30, disk_bytes=2 << 30, pids=400, cpus=2.0)
+            self._sandbox = base.make_sandbox_dir("playground-mariadb", limits)
+            try:
+                server = prepare_server(self._sandbox, "mariadb", options=SERVER_OPTIONS)
+                server.process.start(timeout=READY_TIMEOUT)
+            except BaseException:
+                self._stop_locked()
+                raise
+            self._server = server
+            return server
+
+    def _stop_locked(self) -> None:
+        if self._server is not None:
+            with contextlib.suppress(Exception):
+                self._server.stop()
+            self._server = None
+        if self._sandbox is not None:
+            base.remove_sandbox_dir(self._sandbox)
+            self._sandbox = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop_locked()
+
+    def sandbox_paths(self) -> list[str]:
+        return [str(self._sandbox.path)] if self._sandbox is not None else []
+
+    def _connect(self, scratch: MariaScratch) -> Any:
+        server = self.server()
+        return pymysql.connect(
+            unix_socket=str(server.socket_path), user=scratch.user, password=scratch.password,
+            database=scratch.database, autocommit=True, charset="utf8mb4", local_infile=False, connect_timeout=10,
+            init_command=f"SET SESSION max_statement_time = {STATEMENT_TIMEOUT_S:g}",
+        )  # fmt: skip
+
+    def create(self, session_id: str, dataset: Dataset) -> MariaScratch:
+        server = self.server()
+        scratch = MariaScratch(session_id, dataset, f"s_{session_id}", f"p_{session_id}", secrets.token_urlsafe(18))
+        server.execute(f"DROP DATABASE IF EXISTS `{scratch.database}`")
+        server.execute(f"DROP USER IF EXISTS '{scratch.user}'@'localhost'")
+        server.execute(f"CREATE DATABASE `{scratch.database}`")
+        server.execute(
+            f"CREATE USER '{scratch.user}'@'localhost' IDENTIFIED BY %s WITH MAX_USER_CONNECTIONS 3 "
+            f"MAX_STATEMENT_TIME {STATEMENT_TIMEOUT_S:g}",
+            (scratch.password,),
+        )
+        server.execute(f"GRANT {LEARNER_GRANTS} ON `{scratch.database}`.* TO '{scratch.user}'@'localhost'")
+        from labs.engines.mariadb.sql import split_statements
+
+        conn = self._connect(scratch)
+        try:
+            with conn.cursor() as cur:
+                for number, script in enumerate(dataset.scripts, start=1):
+                    for statement in split_statements(script):
+                        try:
+                            cur.execute(statement.text)
+                            cur.fetchall()
+                        except pymysql.MySQLError as exc:
+                            scratch.notes.append(f"block {number} statement {statement.index} did not run: {exc}")
+        finally:
+            conn.close()
+        return scratch
+
+    def drop(self, scratch: MariaScratch) -> None:
+        if scratch.conn is not None:
+            with contextlib.suppress(Exception):
+                scratch.conn.close()
+        if self._server is None or not self._server.alive():
+            return
+        self._server.execute(f"DROP USER IF EXISTS '{scratch.user}'@'localhost'")
+        self._server.execute(f"DROP DATABASE IF EXISTS `{scratch.database}`")
+
+    def reset(self, scratch: MariaScratch) -> MariaScratch:
+        self.drop(scratch)
+        return self.create(scratch.session_id, scratch.dataset)
+
+    def _connection(self, scratch: MariaScratch) -> Any:
+        if scratch.conn is None or not scratch.conn.open:
+            try:
+                scratch.conn = self._connect(scratch)
+            except pymysql.MySQLError as exc:
+                raise PlaygroundError(f"cannot reach the scratch database: {exc}") from exc
+        return scratch.conn
+
+    def run(self, scratch: MariaScratch, text: str, explain: bool = False) -> Outcome:
+        from labs.engines.mariadb.sql import ScriptError, split_statements
+
+        outcome = Outcome()
+        try:
+            statements = split_statements(text)
+        except ScriptError as exc:
+            outcome.error = {"message": str(exc), "line": None, "hint": ""}
+            return outcome
+        if not statements:
+            outcome.error = {"message": "There is nothing to run: write a statement first.", "line": None, "hint": ""}
+            return outcome
+        offsets = locate(text, [s.text for s in statements])
+        conn = self._connection(scratch)
+        clock = Stopwatch()
+        # One budget for the whole run: a learner may SET max_statement_time = 0 in the session.
+        watchdog = threading.Timer(STATEMENT_TIMEOUT_S + 0.5, self._kill_query, (conn.thread_id(),))
+        watchdog.start()
+        try:
+            self._run_statements(conn, scratch, text, statements, offsets, explain, outcome)
+        finally:
+            watchdog.cancel()
+        outcome.elapsed_ms = clock.ms()
+        return outcome
+
+    def _kill_query(self, thread_id: int) -> None:
+        with contextlib.suppress(Exception):
+            self.server().execute(f"KILL QUERY {int(thread_id)}")
+
+    def _run_statements(
+        self,
+        conn: Any,
+        scratch: MariaScratch,
+        text: str,
+        statements: list,
+        offsets: list[int],
+        explain: bool,
+        outcome: Outcome,
+    ) -> None:
+        from labs.engines.mariadb.sql import describe_error
+
+        if explain:
+            statements, offsets = [statements[-1]], [offsets[-1]]
+        for statement, offset in zip(statements, offsets, strict=True):
+            line = line_of(text, offset + len(statement.text) - len(statement.text.lstrip()))
+            started = time.perf_counter()
+            # EXPLAIN, not ANALYZE: MariaDB's ANALYZE runs the statement for real, changes included
+            sql = f"EXPLAIN EXTENDED {statement.text}" if explain else statement.text
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(sql)
+                    if cur.description:
+                        columns = [d[0] for d in cur.description]
+                        fetched = cur.fetchmany(MAX_ROWS + 1)
+                        if explain:
+                            outcome.plan = _plan_text(columns, fetched)
+                        else:
+                            outcome.columns = columns
+                            outcome.truncated = len(fetched) > MAX_ROWS
+                            outcome.rows = [[cell(v) for v in row] for row in fetched[:MAX_ROWS]]
+                        cur.fetchall()
+                    status = f"{cur.rowcount} row(s)" if cur.rowcount >= 0 else "ok"
+            except pymysql.MySQLError as exc:
+                number, message, hint = describe_error(exc)
+                if number == 1317:  # interrupted: our watchdog
+                    message += f": the playground stops a run after {STATEMENT_TIMEOUT_S:g} s"
+                outcome.error = {"message": f"ERROR {number}: {message}", "line": line, "hint": hint}
+                if not conn.open:
+                    scratch.conn = None
+                break
+            elapsed = round((time.perf_counter() - started) * 1000, 2)
+            outcome.statements.append({"line": line, "status": status, "ms": elapsed})
+
+    def schema(self, scratch: MariaScratch) -> dict[str, Any]:
+        conn = self._connection(scratch)
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT table_name, column_name, column_type, is_nullable = 'NO', column_key = 'PRI' "
+                "FROM information_schema.columns WHERE table_schema = DATABASE() "
+                "ORDER BY table_name, ordinal_position"
+            )
+            tables: dict[str, dict[str, Any]] = {}
+            for table, column, kind, not_null, pk in cur.fetchall():
+                entry = tables.setdefault(table, {"name": table, "columns": []})
+                entry["columns"].append({"name": column, "type": kind, "not_null": bool(not_null), "pk": bool(pk)})
+            cur.execute(
+                "SELECT table_name, constraint_name, column_name, referenced_table_name, referenced_column_name "
+                "FROM information_schema.key_column_usage WHERE table_schema = DATABASE() "
+                "AND referenced_table_name IS NOT NULL ORDER BY table_name, constraint_name, ordinal_position"
+            )
+            grouped: dict[tuple[str, str], dict[str, Any]] = {}
+            for table, name, column, ftable, fcolumn in cur.fetchall():
+                relation = grouped.setdefault(
+                    (table, name), {"from": table, "from_columns": [], "to": ftable, "to_columns": []}
+                )
+                relation["from_columns"].append(column)
+                relation["to_columns"].append(fcolumn)
+            listed = list(tables.values())[:MAX_SCHEMA_TABLES]
+            for entry in listed:
+                try:
+                    cur.execute(f"SELECT * FROM `{entry['name'].replace('`', '``')}` LIMIT {SAMPLE_ROWS}")
+                    entry["sample"] = [[cell(v) for v in row] for row in cur.fetchall()]
+                except pymysql.MySQLError:
+                    entry["sample"] = []
+        return {"tables": listed, "relations": list(grouped.values()), "notes": scratch.notes}
+
+
+def _plan_text(columns: list[str], rows: list[tuple]) -> str:
+    """EXPLAIN's table as aligned text, the way the mariadb client prints it."""
+    shown = [[("NULL" if v is None else str(v)) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in shown]) for i, c in enumerate(columns)]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    lines.append("-+-".join("-" * w for w in widths))
+    lines += [" | ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in shown]
+    return "\n".join(lines)
