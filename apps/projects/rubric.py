@@ -63,6 +63,7 @@ class RubricRow:
     mark: CriterionMark | None
     auto_points: float | None  # what the platform gave (auto rows)
     auto_message: str = ""
+    override_reason: str = ""  # why the instructor changed the platform's points (shown on release)
 
     @property
     def points(self) -> float | None:
@@ -76,15 +77,14 @@ class RubricRow:
 def list_rubric_rows(assessment: Assessment) -> list[RubricRow]:
     marks = {m.criterion: m for m in assessment.marks.all()}
     results = {r.get("id"): r for r in assessment.handin.criteria}
+    reasons = {o.criterion: o.reason for o in assessment.overrides.all()}  # oldest first: the last one stays
     rows = []
     for criterion in list_criteria(assessment.project):
         result = results.get(criterion.id, {})
         auto = float(result["points_awarded"]) if result.get("points_awarded") is not None else None
-        rows.append(
-            RubricRow(
-                criterion, marks.get(criterion.id), auto if criterion.is_auto else None, result.get("message", "")
-            )
-        )
+        mark = marks.get(criterion.id)
+        reason = reasons.get(criterion.id, "") if mark and mark.overridden else ""
+        rows.append(RubricRow(criterion, mark, auto if criterion.is_auto else None, result.get("message", ""), reason))
     return rows
 
 

@@ -108,7 +108,7 @@ def released_assessments(learner, project: Project) -> list[Assessment]:
     assessments = list(
         Assessment.objects.filter(learner=learner, project=project, released_at__isnull=False)
         .select_related("cohort", "graded_by", "handin", "project")
-        .prefetch_related("marks", "line_comments")
+        .prefetch_related("marks", "line_comments", "overrides")
     )
     for assessment in assessments:
         assessment.rows = list_rubric_rows(assessment)

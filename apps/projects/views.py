@@ -9,16 +9,22 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.courses.models import Project
 from apps.projects import handins as handin_services
-from apps.projects.handins import HandinRefused
+from apps.projects.handins import MAX_TOTAL_BYTES, MAX_ZIP_BYTES, HandinRefused
 from apps.projects.models import Handin
 from apps.projects.services import is_late, list_learner_deadlines
 from apps.projects.specs import has_grading, project_checks
+
+# What one upload may carry in all: the larger of a hand-in and its zip, with room for the
+# multipart framing. Past it, bytes are discarded as they arrive (UploadCap).
+UPLOAD_CAP = max(MAX_TOTAL_BYTES, MAX_ZIP_BYTES) + 1_000_000
 
 
 def _project(key: str) -> Project:
@@ -71,22 +77,51 @@ def _token(request):
         return None
 
 
+class UploadCap(FileUploadHandler):
+    """Stops keeping uploaded bytes past the site's cap, so a huge upload is read and thrown
+    away rather than written to the server's disk; the view then refuses it in words."""
+
+    def __init__(self, request=None, cap: int = UPLOAD_CAP):
+        super().__init__(request)
+        self.cap, self.seen, self.exceeded = cap, 0, False
+
+    def receive_data_chunk(self, raw_data, start):
+        self.seen += len(raw_data)
+        if self.seen > self.cap:
+            self.exceeded = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+@csrf_exempt  # the CSRF check reads the body: the cap must be in place first, then CSRF runs
+def handin_upload(request, key: str):
+    cap = UploadCap(request)
+    request.upload_handlers.insert(0, cap)
+    return _handin_upload(request, key, cap)
+
+
+@csrf_protect
 @login_required
 @require_POST
-def handin_upload(request, key: str):
+def _handin_upload(request, key: str, cap: UploadCap):
     project = _project(key)
     limits, _ = project_checks(project)
+    too_big = [
+        f"The upload is over {UPLOAD_CAP // 1_000_000} MB, more than a hand-in may be. "
+        "Hand in only the files the brief lists (no data dumps or .git folders), or zip them."
+    ]
     try:
         uploads = request.FILES.getlist("files")
         relative = json.loads(request.POST.get("relative_paths") or "[]")
     except (RequestDataTooBig, TooManyFilesSent):
-        return _refuse(
-            request,
-            project,
-            ["The upload is larger than the site accepts. Hand in only the files the brief lists, or zip them."],
-        )
+        return _refuse(request, project, too_big)
     except ValueError:
         relative = []
+    if cap.exceeded:
+        return _refuse(request, project, too_big)
     if not isinstance(relative, list) or not all(isinstance(p, str) for p in relative):
         relative = []
     try:

@@ -232,3 +232,26 @@ def test_the_project_page_shows_milestones_and_the_last_handin(client, project, 
     assert '<strong>Sketch</strong> <span class="muted">(2 h)</span>' in page
     assert '<strong>Build</strong> <span class="muted">(3.5 h)</span>' in page
     assert "version 1</a>" in page and "graded by your instructor only" in page
+
+
+def test_an_upload_over_the_cap_is_discarded_as_it_arrives_and_refused_in_words(client, project, learner):
+    upload(client, project, SimpleUploadedFile("schema.sql", b"-- v1"))
+    huge = SimpleUploadedFile("dump.sql", b"x" * 7_000_000)
+    text = page_text(upload(client, project, huge))
+    assert "The upload is over 6 MB" in text and "your previous version is unchanged" in text
+    assert list(Handin.objects.values_list("version", flat=True)) == [1]
+
+
+def test_a_folder_of_too_many_files_is_refused_by_count(client, project, learner):
+    files = [SimpleUploadedFile(f"f{i}.sql", b"--") for i in range(120)]
+    text = page_text(upload(client, project, *files))
+    assert "You chose 120 files; at most 100 are accepted." in text and not Handin.objects.exists()
+
+
+def test_the_upload_still_needs_the_csrf_token(project, learner):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(learner)
+    response = strict.post(f"/projects/{project.key}/handin/", {"files": [SimpleUploadedFile("a.sql", b"--")]})
+    assert response.status_code == 403 and not Handin.objects.exists()

@@ -182,6 +182,11 @@ def test_the_learner_sees_rubric_feedback_only_after_release(client, shop, peopl
     assert "Your instructor's grade" in page and "15 / 15" in page
     assert "Clear notes." in page and "Well done overall." in page and "schema.sql:7</code> Why not a domain?" in page
     client.force_login(teacher)
+    client.post(grade_page(cohort, ada), {"c-rules-override": "9", "c-rules-reason": "Rule 02 probes one table only."})
+    client.force_login(ada)
+    page = client.get(f"/projects/{KEY}/").content.decode()  # released: the change and its reason show
+    assert "14 / 15" in page and "Changed from the platform's 10 points: Rule 02 probes one table only." in page
+    client.force_login(teacher)
     client.post(grade_page(cohort, ada).replace("rubric/", "rubric/release/"), {"release": "0"})
     client.force_login(ada)
     assert "Clear notes." not in client.get(f"/projects/{KEY}/").content.decode()

@@ -149,6 +149,10 @@ INDEXED_PLAYGROUND_SOCKET = os.environ.get("INDEXED_PLAYGROUND_SOCKET", str(VAR_
 INDEXED_PLAYGROUND_RUNS_PER_MINUTE = int(os.environ.get("INDEXED_PLAYGROUND_RUNS_PER_MINUTE", "30"))
 INDEXED_PLAYGROUND_TTL_SECONDS = int(os.environ.get("INDEXED_PLAYGROUND_TTL_S", "900"))
 
+# A project hand-in may be a folder of up to 100 files (apps.projects.handins): above Django's
+# default of 100 parts the parser would refuse it with a bare 400 before the view can say why.
+DATA_UPLOAD_MAX_NUMBER_FILES = 1000
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or default_broker_url()
 CELERY_RESULT_BACKEND = None  # verdicts live in the Submission row, not in a result backend
 CELERY_TASK_ACKS_LATE = True
