@@ -227,3 +227,39 @@ def test_gradebook_and_both_csvs_carry_project_totals_and_per_criterion_points(
     assert {line[3]: line[column] for line in learners} == {"ada": "13.00", "bob": ""}
     page = client.get(f"/teach/cohorts/{cohort.pk}/gradebook/").content.decode()
     assert "13 / 15" in page and "unreleased" in page
+
+
+def test_the_gradebook_reads_rubric_projects_in_as_many_queries_for_thirty_learners_as_for_two(shop, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.projects.handins import save_handin
+    from apps.projects.rubric import grade_rubric, open_assessment
+
+    def cohort_of(size: int):
+        cohort = CohortFactory()
+        for n in range(size):
+            learner = UserFactory()
+            Membership.objects.create(cohort=cohort, user=learner)
+            handin = save_handin(learner, shop, reference_files(), source="upload")
+            Handin.objects.filter(pk=handin.pk).update(
+                status=Handin.Status.DONE,
+                result={"criteria": [{"id": "rules", "points_awarded": 10, "graded_by": "auto"}]},
+                auto_points=10,
+                auto_possible=10,
+            )
+            if n % 2:
+                assessment = open_assessment(cohort, learner, shop, cohort.instructor)
+                grade_rubric(assessment, cohort.instructor, {"design": {"level": "Missing"}})
+        return cohort
+
+    def queries(cohort) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            gradebook.export_gradebook_csv(gradebook.build_gradebook(cohort))
+        return len(captured)
+
+    small, big = cohort_of(2), cohort_of(30)
+    assert queries(small) == queries(big)
+    rows = list(csv.DictReader(io.StringIO(gradebook.export_gradebook_csv(gradebook.build_gradebook(big)))))
+    totals = sorted(r[f"{shop.title} (points of 15)"] for r in rows)
+    assert totals == [""] * 15 + ["10"] * 15  # assessed: 10 auto + 0 design; the others not assessed yet
