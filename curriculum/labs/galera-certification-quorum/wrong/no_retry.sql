@@ -1,0 +1,5 @@
+-- @setup
+-- @increment
+UPDATE accounts SET points = points + @amount WHERE id = @account;
+-- @lost_two_nodes
+SET GLOBAL wsrep_provider_options = 'pc.bootstrap=YES';

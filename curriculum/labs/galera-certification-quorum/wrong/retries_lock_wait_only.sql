@@ -1,0 +1,26 @@
+-- @setup
+DELIMITER //
+CREATE PROCEDURE add_points(IN p_account INT, IN p_amount INT)
+BEGIN
+  DECLARE tries INT DEFAULT 0;
+  retry: LOOP
+    BEGIN
+      -- 1205 is a lock wait timeout; a lost certification is 1213
+      DECLARE EXIT HANDLER FOR 1205
+      BEGIN
+        ROLLBACK;
+        SET tries = tries + 1;
+        IF tries >= 50 THEN RESIGNAL; END IF;
+      END;
+      START TRANSACTION;
+      UPDATE accounts SET points = points + p_amount WHERE id = p_account;
+      COMMIT;
+      LEAVE retry;
+    END;
+  END LOOP;
+END//
+DELIMITER ;
+-- @increment
+CALL add_points(@account, @amount);
+-- @lost_two_nodes
+SET GLOBAL wsrep_provider_options = 'pc.bootstrap=YES';
