@@ -13,6 +13,7 @@ type = "galera"
 expect = "quorum"            # node2 and node3 are killed: node1 must refuse writes (no quorum),
                              # then, after the answer's -- @lost_two_nodes steps, take them again
                              # with every acknowledged write still there. Destructive: put it last.
+recovery_seconds = 8         # how long node1 has to become Primary and take a write after the steps
 """
 
 from __future__ import annotations
@@ -141,9 +142,10 @@ def check_quorum(attempt: GaleraAttempt, check_spec: CheckSpec, params: dict[str
     )
     steps = attempt.run_recovery()
     done = "; then ran your steps: " + ("; ".join(steps) if steps else "none")
+    recovery = float(params.get("recovery_seconds", RECOVERY_TIMEOUT))
     with attempt.platform_work():
-        until = time.monotonic() + RECOVERY_TIMEOUT
-        status = _wait_status(attempt, lambda s: s == "Primary", RECOVERY_TIMEOUT)
+        until = time.monotonic() + recovery
+        status = _wait_status(attempt, lambda s: s == "Primary", recovery)
         error = _try_write(attempt, until)
         current = attempt.value("node1", 1) if not error else None
     facts = {"steps": steps, "status_after": status, "acknowledged_points": acknowledged}
@@ -151,7 +153,7 @@ def check_quorum(attempt: GaleraAttempt, check_spec: CheckSpec, params: dict[str
         return _result(
             check_spec,
             False,
-            f"{story}{done}. Node1 did not take writes again: wsrep_cluster_status {status}"
+            f"{story}{done}. Node1 did not take writes again within {recovery:g} s: wsrep_cluster_status {status}"
             + (f", a write failed with {error}" if error else "")
             + ".",
             "Alone, node1 holds 1 of 3 votes, no majority, so it refuses writes to avoid a split brain. Once you "
