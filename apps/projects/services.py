@@ -116,13 +116,14 @@ def released_assessments(learner, project: Project) -> list[Assessment]:
     return assessments
 
 
-def list_open_items(project: Project, handin: Handin | None) -> list[str]:
+def list_open_items(project: Project, handin: Handin | None, released: list[Assessment] = ()) -> list[str]:
     """What the learner still has to do, in words: each auto criterion not yet at full
-    points and each instructor criterion (judged after the deadline)."""
+    points and each instructor criterion their instructor has not released a grade for."""
     criteria = list_criteria(project)
     if not criteria:
         return []
     results = {c["id"]: c for c in (handin.criteria if handin else [])}
+    judged = {row.criterion.id for a in released for row in a.rows if row.points is not None}
     items = []
     for criterion in criteria:
         if criterion.is_auto:
@@ -131,7 +132,7 @@ def list_open_items(project: Project, handin: Handin | None) -> list[str]:
                 items.append(f"{criterion.title}: not graded yet ({criterion.points:g} points).")
             elif (got.get("points_awarded") or 0) < criterion.points:
                 items.append(f"{criterion.title}: {got.get('points_awarded') or 0:g} of {criterion.points:g} points.")
-        else:
+        elif criterion.id not in judged:
             items.append(f"{criterion.title}: judged by your instructor ({criterion.points:g} points).")
     return items
 
@@ -151,13 +152,14 @@ def project_page_context(user, project: Project) -> dict:
     last_graded = next((h for h in handins if h.status == Handin.Status.DONE), None)
     for handin in handins:
         handin.late = any(is_late(handin, d) for d in deadlines)
+    assessments = released_assessments(user, project)
     context.update(
         handins=handins,
         latest_handin=latest,
         last_graded=last_graded,
         deadlines=[d for d in deadlines if d.due_at],
-        open_items=list_open_items(project, last_graded),
-        assessments=released_assessments(user, project),
+        open_items=list_open_items(project, last_graded, assessments),
+        assessments=assessments,
         now=timezone.now(),
         handin_token=uuid.uuid4(),
     )

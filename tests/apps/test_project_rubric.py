@@ -175,11 +175,13 @@ def test_the_learner_sees_rubric_feedback_only_after_release(client, shop, peopl
     client.force_login(ada)
     page = client.get(f"/projects/{KEY}/").content.decode()
     assert "Clear notes." not in page and "Why not a domain?" not in page and "Your instructor" not in page
+    assert "Design notes: judged by your instructor (5 points)." in page  # still open until released
     client.force_login(teacher)
     client.post(grade_page(cohort, ada).replace("rubric/", "rubric/release/"), {"release": "1"})
     client.force_login(ada)
     page = client.get(f"/projects/{KEY}/").content.decode()
     assert "Your instructor's grade" in page and "15 / 15" in page
+    assert "Design notes: judged by your instructor" not in page  # no longer open
     assert "Clear notes." in page and "Well done overall." in page and "schema.sql:7</code> Why not a domain?" in page
     client.force_login(teacher)
     client.post(grade_page(cohort, ada), {"c-rules-override": "9", "c-rules-reason": "Rule 02 probes one table only."})
