@@ -253,13 +253,15 @@ def render_postgres_text(explained: list[dict[str, Any]]) -> str:
         arrow = "" if depth == 0 else " " * (6 * (depth - 1) + 2) + "->  "
         if raw.get("Subplan Name"):
             lines.append(" " * max(6 * depth - 4, 0) + str(raw["Subplan Name"]))
-        text = f"{arrow}{_pg_label(raw)}  (cost={_fmt_cost(raw.get('Startup Cost'))}..{_fmt_cost(raw.get('Total Cost'))}"
+        text = f"{arrow}{_pg_label(raw)}  (cost={_fmt_cost(raw.get('Startup Cost'))}"
+        text += f"..{_fmt_cost(raw.get('Total Cost'))}"
         text += f" rows={int(raw.get('Plan Rows') or 0)} width={int(raw.get('Plan Width') or 0)})"
         if raw.get("Actual Loops") == 0:
             text += " (never executed)"
         elif raw.get("Actual Loops") is not None:
             text += (
-                f" (actual time={float(raw.get('Actual Startup Time') or 0):.3f}..{float(raw.get('Actual Total Time') or 0):.3f}"
+                f" (actual time={float(raw.get('Actual Startup Time') or 0):.3f}"
+                f"..{float(raw.get('Actual Total Time') or 0):.3f}"
                 f" rows={_fmt_rows(raw.get('Actual Rows'))} loops={int(raw['Actual Loops'])})"
             )
         lines.append(text)
@@ -340,8 +342,7 @@ def _maria_node(key: str, raw: Any, path: tuple[int, ...]) -> PlanNode:
         if isinstance(raw.get("cost"), (int, float)):
             node.cost = float(raw["cost"])
     node.children = [
-        _maria_node(child_key, value, (*path, index))
-        for index, (child_key, value) in enumerate(_maria_children(raw))
+        _maria_node(child_key, value, (*path, index)) for index, (child_key, value) in enumerate(_maria_children(raw))
     ]
     return node
 
@@ -366,18 +367,15 @@ def _maria_children(raw: Any) -> list[tuple[str, Any]]:
 
 def _mark_heaviest(view: PlanView) -> None:
     nodes = view.nodes
-    for measure, attribute in (
-        ("time", "time_exclusive"),
-        ("buffers", "buffers_exclusive"),
-        ("cost", "cost_exclusive"),
-        ("rows", "plan_rows"),
-    ):
-        values = [getattr(node, attribute) for node in nodes]
-        if any(value for value in values):
-            break
-    else:
+    measures = (("time", "time_exclusive"), ("buffers", "buffers_exclusive"), ("cost", "cost_exclusive"))
+    measures += (("rows", "plan_rows"),)  # MariaDB: rows the optimizer expects to read
+    found = next(
+        ((name, values) for name, attribute in measures if any(values := [getattr(n, attribute) for n in nodes])),
+        None,
+    )
+    if found is None:
         return
-    view.measure = measure
+    view.measure, values = found
     total = sum(value or 0 for value in values) or 1
     for node, value in zip(nodes, values, strict=True):
         node.share = (value or 0) / total
@@ -394,10 +392,11 @@ class Change:
     before: float | None
     after: float | None
     unit: str  # "ms", "buffers", "rows"
+    judged: bool = True  # less is better (time, buffers); False for figures that are neither (steps)
 
     @property
     def summary(self) -> str:
-        """"12.4× less", "3.0× more", "same", or "" when a side is missing."""
+        """ "12.4× less", "3.0× more", "same", or "" when a side is missing."""
         if self.before is None or self.after is None:
             return ""
         if self.before == self.after:
@@ -410,7 +409,7 @@ class Change:
 
     @property
     def better(self) -> bool | None:
-        if self.before is None or self.after is None or self.before == self.after:
+        if not self.judged or self.before is None or self.after is None or self.before == self.after:
             return None
         return self.after < self.before
 
@@ -444,10 +443,10 @@ def compare_plans(before: PlanView, after: PlanView) -> PlanDiff:
     changes = [
         Change("Execution time", before.execution_ms, after.execution_ms, "ms"),
         Change("Shared buffers (8 kB pages)", _float(before.total_buffers), _float(after.total_buffers), "buffers"),
-        Change("Rows returned", before.total_rows, after.total_rows, "rows"),
+        Change("Rows returned", before.total_rows, after.total_rows, "rows", judged=False),
         Change("Rows read then thrown away", _removed(before), _removed(after), "rows"),
         Change("Estimated cost", before.root.cost, after.root.cost, "cost units"),
-        Change("Plan steps", float(len(before.nodes)), float(len(after.nodes)), "steps"),
+        Change("Plan steps", float(len(before.nodes)), float(len(after.nodes)), "steps", judged=False),
     ]
     return PlanDiff(
         before=before,

@@ -8,5 +8,6 @@ urlpatterns = [
     path("labs/<slug:key>/", views.lab_detail, name="lab"),
     path("labs/<slug:key>/hints/", views.hint_reveal, name="hint"),
     path("labs/<slug:key>/submit/", views.lab_submit, name="submit"),
+    path("labs/<slug:key>/plans/", views.plan_compare, name="plan_compare"),
     path("submissions/<int:submission_id>/", views.submission_detail, name="submission"),
 ]

@@ -13,6 +13,7 @@ from apps.courses.models import Lab
 from apps.courses.rendering import render_markdown
 from apps.dashboard.policies import find_lab_rule
 from apps.grading.models import Submission
+from apps.grading.plan_pages import compare_submissions, plan_checks
 from apps.grading.practice import (
     HintLocked,
     build_hint_ladder,
@@ -45,6 +46,7 @@ def _lab_context(request, lab: Lab, answer: str | None = None, problems=None) ->
         "history": history,
         "latest": latest,
         "problems": problems or [],
+        "plan_attempts": [item for item in history if plan_checks(item)],  # for "Compare plans"
         **_exercise_context(request.user, lab, rule),
     }
 
@@ -196,3 +198,20 @@ def submission_detail(request, submission_id: int):
     if request.htmx:
         return _verdict_update(request, context, rule)
     return render(request, "grading/submission.html", context)
+
+
+@login_required
+def plan_compare(request, key: str):
+    """Two of the learner's own attempts on a lab, their plans side by side with what changed."""
+    lab = get_object_or_404(Lab, key=key, retired=False)
+    rule = find_lab_rule(request.user, lab)
+    comparison = compare_submissions(
+        request.user, lab, request.GET.get("before"), request.GET.get("after"), request.GET.get("check", "")
+    )
+    hidden = _hidden_feedback(rule) or (
+        "" if rule.shows_checks else "Your instructor shows the score only for this lab."
+    )
+    history = Submission.objects.filter(user=request.user, lab=lab)[:HISTORY_LENGTH]
+    context = {"lab": lab, "rule": rule, "comparison": comparison, "hidden_feedback": hidden}
+    context["plan_attempts"] = [item for item in history if plan_checks(item)]
+    return render(request, "grading/plan_compare.html", context)

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.skipif(postgres.find_missing_binaries() is not None, re
 SETUP = """
 CREATE TABLE customers (id integer PRIMARY KEY, region text NOT NULL);
 INSERT INTO customers SELECT g, CASE WHEN g % 50 = 0 THEN 'north' ELSE 'south' END FROM generate_series(1, 5000) g;
-CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer NOT NULL, a integer NOT NULL, b integer NOT NULL, code integer NOT NULL);
+CREATE TABLE orders (
+    id integer PRIMARY KEY, customer_id integer NOT NULL, a integer NOT NULL, b integer NOT NULL, code integer NOT NULL
+);
 -- a and b always agree: the planner multiplies their selectivities and expects 100x too few rows
 INSERT INTO orders SELECT g, g % 5000 + 1, g % 100, g % 100, g FROM generate_series(1, 100000) g;
 CREATE INDEX orders_customer_idx ON orders (customer_id);
@@ -98,7 +100,8 @@ def test_a_misestimate_is_flagged_either_way_and_a_good_estimate_is_not(server):
     assert top.misestimate is None
     over = build_plan_view(explain(server, "SELECT * FROM orders WHERE a <> 7 AND b = 7"))
     flagged = [n for n in over.nodes if n.misestimate]
-    assert flagged and all(n.misestimate_direction == "over" for n in flagged)  # about 1,000 expected, none came (a and b agree)
+    # about 1,000 rows expected, none came (a and b always agree)
+    assert flagged and all(n.misestimate_direction == "over" for n in flagged)
 
 
 def test_the_raw_text_has_postgresqls_own_node_lines(server):
@@ -131,7 +134,8 @@ def test_before_and_after_an_index_say_what_changed(server):
     rows = next(c for c in diff.changes if c.name == "Rows returned")
     assert rows.before == rows.after == 1 and rows.summary == "same"
     assert compare_plans(after, after).same_shape
-    shape = {"forbid": [{"node": "Seq Scan", "relation": "orders"}], "require_index": "orders", "max_shared_buffers": 20}
+    shape = {"forbid": [{"node": "Seq Scan", "relation": "orders"}], "require_index": "orders"}
+    shape["max_shared_buffers"] = 20
     assert [e.met for e in describe_target(before, shape, None)] == [False, False, False]
     assert [e.met for e in describe_target(after, shape, None)] == [True, True, True]
     missing = describe_target(before, shape, None)[0]

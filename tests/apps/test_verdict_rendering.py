@@ -61,9 +61,9 @@ def test_plan_tree_marks_the_node_that_failed():
             }
         ],
     )
-    failed_rows = [row for row in html.split("<tr") if 'class="failed-node"' in row]
-    assert len(failed_rows) == 1 and "Seq Scan" in failed_rows[0] and "orders" in failed_rows[0]
-    assert "999980" in failed_rows[0] and "8334/0" in failed_rows[0]
+    failed = [node for node in html.split("<li class=")[1:] if node.startswith('"plan-node') and " failed" in node[:40]]
+    assert len(failed) == 1 and "Seq Scan on orders" in failed[0] and "This step failed the check" in failed[0]
+    assert "999,980 rows" in failed[0] and "8,334 own, 8,334 with children" in failed[0]
     assert "Hint:</strong> Index the filter columns" in html and "Score: <strong>0%</strong>" in html
 
 
@@ -113,5 +113,5 @@ def test_a_passing_plan_check_without_a_failed_node_renders_its_plan():
           "artifacts": {"plan": PLAN}}],
         score=1.0,
     )
-    assert "Seq Scan" in html and 'class="failed-node"' not in html
-    assert "the highlighted node failed" not in html and "Score: <strong>100%</strong>" in html
+    assert "Seq Scan" in html and "This step failed the check" not in html
+    assert "failed the check)" not in html and "Score: <strong>100%</strong>" in html
