@@ -273,6 +273,16 @@ def bench_mariadb(quick: bool) -> dict[str, float]:
     return _optional("labs.engines.mariadb.bench", "bench_figures")(quick=quick)
 
 
+@bench("mariadb: primary + GTID replica", "cold only (no pool); lab graded")
+def bench_mariadb_replication(quick: bool) -> dict[str, float]:
+    return _optional("labs.engines.mariadb.bench", "bench_replication_figures")(quick=quick)
+
+
+@bench("galera: 3-node cluster, lab graded", "cold only (no pool): bootstrap + 2 SST joins")
+def bench_galera(quick: bool) -> dict[str, float]:
+    return _optional("labs.engines.galera.bench", "bench_figures")(quick=quick)
+
+
 @bench("patroni: 3-member cluster, failover drill", "cold start; drill graded (SLA 20 s)")
 def bench_patroni(quick: bool) -> dict[str, float]:
     return _optional("labs.engines.patroni.bench", "bench_figures")(quick=quick)

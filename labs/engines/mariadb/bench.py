@@ -44,3 +44,42 @@ def bench_figures(quick: bool = False) -> dict[str, float]:
         "warm_attempt_ready_s": statistics.median(warm),
         "innodb_lab_graded_warm_s": statistics.median(graded),
     }
+
+
+REPLICATION_LAB = LAB.parent / "mariadb-gtid-replica"
+
+
+def bench_replication_figures(quick: bool = False) -> dict[str, float]:
+    """The replication topology has no warm pool (each attempt owns its primary and replica):
+    both servers started from the template, then the primary seeded, dumped and the dump
+    loaded into the replica, then the course lab's solution graded end to end."""
+    from labs.engines.mariadb.replication import ReplicationAttempt
+    from labs.runner import grade
+    from labs.spec import load_spec
+
+    runs = 2 if quick else 5
+    mariadb.template()
+    spec = load_spec(REPLICATION_LAB)
+    answer = spec.solution_path.read_text(encoding="utf-8")
+    started_s, provisioned_s, graded_s = [], [], []
+    for _ in range(runs):
+        attempt = ReplicationAttempt(spec, answer, time.monotonic() + 60)
+        try:
+            started = time.perf_counter()
+            attempt.start()
+            started_s.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            attempt.seed()
+            provisioned_s.append(time.perf_counter() - started)
+        finally:
+            attempt.close()
+        started = time.perf_counter()
+        result = grade(spec, answer)
+        graded_s.append(time.perf_counter() - started)
+        if result.score != 1.0:
+            raise RuntimeError(f"the reference scored {result.score}: {result.message}")
+    return {
+        "cold_primary_and_replica_ready_s": statistics.median(started_s),
+        "replica_provisioned_from_dump_s": statistics.median(provisioned_s),
+        "gtid_lab_graded_s": statistics.median(graded_s),
+    }
