@@ -56,6 +56,7 @@ KNOWN_PARAMS = (
     "slot",
     "writes",
     "max_stale",
+    "min_writes",
     "seconds",
     "filler_rows",
     "commits",

@@ -19,6 +19,7 @@ from labs.sandbox import pg_standby_load as standby_load
 
 # Settings of the primary a standby runbook may set (the rest are the standby's own).
 PRIMARY_SETTINGS = ("synchronous_standby_names", "synchronous_commit")
+SYNC_WAIT_SECONDS = 3.0  # longest wait for a named standby to turn synchronous after the reload
 
 # -- standby -------------------------------------------------------------------------------------
 
@@ -144,14 +145,28 @@ def apply_primary_settings(primary: Instance, settings: dict[str, Any], step: St
                 detail = (exc.diag.message_primary or str(exc)).strip()
                 raise AnswerRejected(f"{step.describe()}: the primary refused {name} = '{value}': {detail}") from None
         conn.execute("SELECT pg_reload_conf()")
-    # pg_reload_conf() only signals: wait until a new session sees the values
+    # pg_reload_conf() only signals: wait until a new session sees the values ...
     until = time.monotonic() + 5
     while time.monotonic() < until:
         with primary.connect() as conn:
             seen = {n: conn.execute(pgsql.SQL("SHOW {}").format(pgsql.Identifier(n))).fetchone()[0] for n in settings}
         if all(seen[n] == str(v) for n, v in settings.items()):
-            return
+            break
         time.sleep(0.05)
+    if not settings.get("synchronous_standby_names"):
+        return
+    # ... and, with standby names, until the walsender has re-read them and a standby is
+    # synchronous (a name that matches nobody never gets there: then the checks report it).
+    # Commits start waiting only once the checkpointer has also re-read the setting, which
+    # has no SQL view: a short pause covers it.
+    until = time.monotonic() + SYNC_WAIT_SECONDS
+    query = "SELECT count(*) FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum')"
+    with primary.connect() as conn:
+        while time.monotonic() < until:
+            if conn.execute(query).fetchone()[0]:
+                break
+            time.sleep(0.05)
+    time.sleep(0.2)
 
 
 def wait_for_catchup(attempt: OperationalAttempt, primary: Instance, step: Step) -> dict[str, Any]:
