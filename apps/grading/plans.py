@@ -63,6 +63,7 @@ class PlanNode:
     label: str  # "Index Scan using orders_customer_idx on orders"
     details: list[str] = field(default_factory=list)
     relationship: str = ""  # "InitPlan", "SubPlan", "Inner", "Outer" (PostgreSQL's Parent Relationship)
+    relation: str = ""  # the table read (a Bitmap Index Scan: its Bitmap Heap Scan's table)
     plan_rows: float | None = None  # per loop
     actual_rows: float | None = None  # per loop
     loops: int | None = None
@@ -75,7 +76,9 @@ class PlanNode:
     hit_inclusive: int | None = None
     read_inclusive: int | None = None
     rows_removed: int = 0  # by filter and index recheck, all loops
-    temp_blocks: int = 0
+    temp_blocks: int = 0  # temp read + written, inclusive
+    heap_fetches: int = 0
+    fields: dict[str, Any] = field(default_factory=dict)  # MariaDB: the table object's scalars
     misestimate: float | None = None  # factor (≥ MISESTIMATE_FACTOR) when flagged
     misestimate_direction: str = ""  # "under" (more rows than estimated) or "over"
     heaviest: bool = False
@@ -174,6 +177,8 @@ def _pg_node(raw: dict[str, Any], path: tuple[int, ...], workers: int) -> PlanNo
         label=_pg_label(raw),
         details=[f"{key}: {_detail(raw[key])}" for key in SHOWN_DETAILS if raw.get(key) not in (None, "", [])],
         relationship=str(raw.get("Parent Relationship", "")),
+        relation=str(raw.get("Relation Name") or ""),
+        heap_fetches=int(raw.get("Heap Fetches") or 0),
         plan_rows=plan_rows,
         actual_rows=actual_rows,
         loops=loops,
@@ -205,12 +210,22 @@ def _pg_node(raw: dict[str, Any], path: tuple[int, ...], workers: int) -> PlanNo
     node.children = [
         _pg_node(child, (*path, index), child_workers) for index, child in enumerate(raw.get("Plans") or [])
     ]
+    _lend_relation(node, node.relation)
     node.time_exclusive = _exclusive(node.time_inclusive, [c.time_inclusive for c in node.children])
     node.buffers_exclusive = _exclusive(node.buffers_inclusive, [c.buffers_inclusive for c in node.children])
     node.cost_exclusive = _exclusive(node.cost, [c.cost for c in node.children if c.relationship != "InitPlan"])
     if isinstance(node.buffers_exclusive, float):
         node.buffers_exclusive = int(node.buffers_exclusive)
     return node
+
+
+def _lend_relation(node: PlanNode, relation: str) -> None:
+    """Bitmap Index Scans (under BitmapAnd/BitmapOr too) name only their index: they read
+    the table of the Bitmap Heap Scan above them."""
+    for child in node.children:
+        if child.node_type in ("Bitmap Index Scan", "BitmapAnd", "BitmapOr") and not child.relation:
+            child.relation = relation
+            _lend_relation(child, relation)
 
 
 def _exclusive(own: float | None, children: list[float | None]) -> float | None:
@@ -336,7 +351,9 @@ def _maria_node(key: str, raw: Any, path: tuple[int, ...]) -> PlanNode:
             if raw.get("key"):
                 node.label += f" using {raw['key']}"
             node.plan_rows = _number(raw.get("rows"))
-        for name in ("used_key_parts", "filtered", "attached_condition", "using_index", "index_condition"):
+            node.relation = str(raw.get("table_name", ""))
+            node.fields = {k: v for k, v in raw.items() if isinstance(v, (str, int, float, bool))}
+        for name in ("sort_key", "used_key_parts", "filtered", "attached_condition", "using_index", "index_condition"):
             if raw.get(name) not in (None, "", []):
                 node.details.append(f"{name.replace('_', ' ')}: {_detail(raw[name])}")
         if isinstance(raw.get("cost"), (int, float)):
@@ -431,8 +448,7 @@ def node_signature(node: PlanNode) -> str:
     """What a step is, without its index name or figures: "Seq Scan on orders"."""
     if node.label.startswith("Table "):  # MariaDB: table and access type
         return node.label
-    relation = node.label.split(" on ", 1)[1] if " on " in node.label else ""
-    return f"{node.node_type} on {relation}" if relation else node.node_type
+    return f"{node.node_type} on {node.relation}" if node.relation else node.node_type
 
 
 def compare_plans(before: PlanView, after: PlanView) -> PlanDiff:
@@ -459,70 +475,6 @@ def compare_plans(before: PlanView, after: PlanView) -> PlanDiff:
 
 def _removed(view: PlanView) -> float | None:
     return float(sum(node.rows_removed for node in view.nodes)) if view.has_actuals else None
-
-
-# --------------------------------------------------------------------------- target shape
-
-
-@dataclass
-class Expectation:
-    text: str  # "an index scan on orders", "no Seq Scan on orders"
-    met: bool
-    seen: str  # what the learner's plan has instead
-
-
-def describe_target(view: PlanView, params: dict[str, Any], reference_buffers: int | None) -> list[Expectation]:
-    """The shape a PostgreSQL plan check asks for (its lab.toml parameters), each item with
-    whether the learner's plan has it: the learner's plan next to the target's."""
-    if view.engine != "postgres":
-        return []
-    signatures = Counter(node_signature(node) for node in view.nodes)
-    expectations: list[Expectation] = []
-
-    def on(node: PlanNode, relation: str) -> bool:
-        return node_signature(node).lower().endswith(f" on {relation.lower().split('.')[-1]}") or (
-            node.node_type == "Bitmap Index Scan"
-        )
-
-    for rule in _listed(params.get("require_node")):
-        rule = {"node": rule} if isinstance(rule, str) else rule
-        wanted = str(rule.get("node", ""))
-        relation = str(rule.get("relation", ""))
-        hits = [n for n in view.nodes if n.node_type.lower() == wanted.lower() and (not relation or on(n, relation))]
-        text = wanted + (f" on {relation}" if relation else "")
-        expectations.append(Expectation(f"a {text}", bool(hits), _seen(signatures, relation)))
-    for table in _listed(params.get("require_index")):
-        relation = str(table["relation"] if isinstance(table, dict) else table)
-        hits = [n for n in view.nodes if "Index" in n.node_type and on(n, relation)]
-        expectations.append(Expectation(f"an index scan on {relation}", bool(hits), _seen(signatures, relation)))
-    for rule in _listed(params.get("forbid")):
-        rule = {"node": rule} if isinstance(rule, str) else rule
-        wanted = str(rule.get("node", ""))
-        relation = str(rule.get("relation", ""))
-        hits = [n for n in view.nodes if n.node_type.lower() == wanted.lower() and (not relation or on(n, relation))]
-        text = wanted + (f" on {relation}" if relation else "")
-        seen = f"{len(hits)} in your plan" if hits else "none in your plan"
-        expectations.append(Expectation(f"no {text}", not hits, seen))
-    buffers = view.total_buffers
-    if params.get("max_shared_buffers") is not None and buffers is not None:
-        limit = int(params["max_shared_buffers"])
-        expectations.append(Expectation(f"at most {limit:,} shared buffers", buffers <= limit, f"{buffers:,}"))
-    if reference_buffers is not None and buffers is not None:
-        factor = float(params.get("buffers_factor", 2.0))
-        expectations.append(
-            Expectation(
-                f"about the reference solution's {reference_buffers:,} buffers (at most {factor:g}×)",
-                buffers <= factor * reference_buffers + 8,
-                f"{buffers:,}",
-            )
-        )
-    return expectations
-
-
-def _seen(signatures: Counter, relation: str) -> str:
-    relation = relation.lower().split(".")[-1]
-    steps = [s for s in signatures if not relation or s.lower().endswith(f" on {relation}")]
-    return ", ".join(sorted(steps)) or "nothing reads it"
 
 
 # --------------------------------------------------------------------------- helpers

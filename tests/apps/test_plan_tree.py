@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from apps.grading.plans import build_plan_view, compare_plans, describe_target
+from apps.grading.plan_target import describe_target
+from apps.grading.plans import build_plan_view, compare_plans
 from labs.sandbox import postgres
 
 pytestmark = pytest.mark.skipif(postgres.find_missing_binaries() is not None, reason="PostgreSQL not installed")

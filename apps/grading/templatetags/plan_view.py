@@ -8,7 +8,8 @@ from typing import Any
 
 from django import template
 
-from apps.grading.plans import build_plan_view, describe_target
+from apps.grading.plan_target import describe_target
+from apps.grading.plans import build_plan_view
 
 register = template.Library()
 
