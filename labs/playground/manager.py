@@ -15,6 +15,7 @@ import logging
 import os
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TTL = float(os.environ.get("INDEXED_PLAYGROUND_TTL_S", str(15 * 60)))
 REAP_EVERY = 5.0
+# The reaper removes a session this long *before* its expiry, so the removal (a DROP DATABASE,
+# a server stop: tens of milliseconds) is finished by the time it expires, never after.
+REAP_AHEAD = 0.25
+DROP_THREADS = 4  # expired sessions are dropped in parallel: a class leaving at once is gone at once
 
 
 @dataclass
@@ -42,8 +47,8 @@ class Session:
     last_used: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def expired(self, now: float | None = None) -> bool:
-        return (now if now is not None else time.monotonic()) - self.last_used >= self.ttl
+    def expired(self, now: float | None = None, ahead: float = 0.0) -> bool:
+        return (now if now is not None else time.monotonic()) - self.last_used >= self.ttl - ahead
 
     def expires_in(self) -> float:
         return max(0.0, self.ttl - (time.monotonic() - self.last_used))
@@ -55,11 +60,13 @@ class Manager:
     def __init__(self, ttl: float = DEFAULT_TTL):
         self.ttl = ttl
         self._sessions: dict[str, Session] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entered when a drop finishes before its callback is added
         self._engines: dict[str, Any] = {}
         self._engines_lock = threading.Lock()
         self._reaper: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._dropping: dict[str, Future] = {}  # expired, scratch area still being removed
+        self._droppers = ThreadPoolExecutor(DROP_THREADS, thread_name_prefix="playground-drop")
 
     # -- engines
 
@@ -75,6 +82,10 @@ class Manager:
         """The live session, created (or re-created after expiry or a restart) on demand."""
         check_session_id(session_id)
         self.reap()
+        with self._lock:
+            dropping = self._dropping.get(session_id)
+        if dropping is not None:  # back just as it expired: the old scratch area must go first
+            dropping.result()
         with self._lock:
             session = self._sessions.get(session_id)
             if session is not None and session.dataset_key == dataset.key and session.engine == dataset.engine:
@@ -142,20 +153,35 @@ class Manager:
                 log.warning("dropping playground session %s failed", session.session_id, exc_info=True)
 
     def live(self) -> list[dict[str, Any]]:
+        """Every session whose scratch area exists (those being removed included)."""
         with self._lock:
             sessions = list(self._sessions.values())
-        return [{"session": s.session_id, "engine": s.engine, "expires_in": round(s.expires_in(), 1)} for s in sessions]
+            dropping = list(self._dropping)
+        rows = [
+            {"session": s.session_id, "engine": s.engine, "expires_in": round(s.expires_in(), 1)} for s in sessions
+        ]
+        return rows + [{"session": sid, "engine": "", "expires_in": 0.0, "dropping": True} for sid in dropping]
 
-    def reap(self) -> list[str]:
-        """Drop every session idle for longer than its time to live; their ids."""
+    def reap(self, wait: bool = False) -> list[str]:
+        """Drop every session idle for (almost) its time to live, in parallel; their ids."""
         now = time.monotonic()
+        futures = []
         with self._lock:
-            expired = [s for s in self._sessions.values() if s.expired(now)]
+            expired = [s for s in self._sessions.values() if s.expired(now, REAP_AHEAD)]
             for session in expired:
                 del self._sessions[session.session_id]
-        for session in expired:
-            self._drop(session)
+                future = self._droppers.submit(self._drop, session)
+                self._dropping[session.session_id] = future
+                future.add_done_callback(lambda _, sid=session.session_id: self._forget_dropping(sid))
+                futures.append(future)
+        if wait:
+            for future in futures:
+                future.result()
         return [s.session_id for s in expired]
+
+    def _forget_dropping(self, session_id: str) -> None:
+        with self._lock:
+            self._dropping.pop(session_id, None)
 
     def sandbox_paths(self) -> list[str]:
         """Directories of the sandboxes the sessions live in (for tests and the benchmark)."""
@@ -168,9 +194,22 @@ class Manager:
 
     # -- lifecycle
 
+    def next_expiry(self) -> float | None:
+        """Seconds until the next session expires (None when there is none)."""
+        with self._lock:
+            sessions = list(self._sessions.values())
+        return min((s.expires_in() for s in sessions), default=None)
+
     def start_reaper(self, every: float = REAP_EVERY) -> None:
+        """Drop sessions as they expire: sleep until the next expiry (at most ``every``), so a
+        sandbox outlives its expiry by milliseconds, not by a polling period."""
+
         def loop() -> None:
-            while not self._stopping.wait(every):
+            while True:
+                upcoming = self.next_expiry()
+                delay = every if upcoming is None else min(every, upcoming - REAP_AHEAD)
+                if self._stopping.wait(max(0.01, delay)):
+                    return
                 with contextlib.suppress(Exception):
                     self.reap()
 
@@ -179,6 +218,7 @@ class Manager:
 
     def close(self) -> None:
         self._stopping.set()
+        self._droppers.shutdown(wait=True)
         with self._lock:
             sessions, self._sessions = list(self._sessions.values()), {}
         for session in sessions:

@@ -48,7 +48,7 @@ def handle(manager: Manager, request: dict[str, Any]) -> Any:
     if op == "live":
         return manager.live()
     if op == "reap":
-        return manager.reap()
+        return manager.reap(wait=True)
     if op == "drop":
         return manager.drop(str(request.get("session", "")))
     if op == "sandboxes":
@@ -86,6 +86,7 @@ class _Handler(socketserver.StreamRequestHandler):
 class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 256  # a class of learners may click Run in the same instant
 
 
 def serve(socket_path: Path, manager: Manager | None = None, parent: int | None = None) -> None:
@@ -134,27 +135,37 @@ class Client:
 
     def call(self, op: str, **fields: Any) -> Any:
         payload = json.dumps({"op": op, **fields}).encode() + b"\n"
-        try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-                conn.settimeout(self.timeout)
-                conn.connect(self.socket_path)
-                conn.sendall(payload)
-                data = b""
-                while not data.endswith(b"\n"):
-                    chunk = conn.recv(1 << 16)
-                    if not chunk:
-                        break
-                    data += chunk
-        except (FileNotFoundError, ConnectionRefusedError) as exc:
-            raise ServiceUnavailable("the playground service is not running") from exc
-        except OSError as exc:
-            raise PlaygroundError(f"the playground service did not answer: {exc}") from exc
+        for attempt in range(3):
+            try:
+                data = self._exchange(payload)
+                break
+            except BlockingIOError as exc:  # the listen queue is full for a moment: retry
+                if attempt == 2:
+                    raise PlaygroundError("the playground service is too busy right now") from exc
+                time.sleep(0.05 * (attempt + 1))
+            except (FileNotFoundError, ConnectionRefusedError) as exc:
+                raise ServiceUnavailable("the playground service is not running") from exc
+            except OSError as exc:
+                raise PlaygroundError(f"the playground service did not answer: {exc}") from exc
         if not data:
             raise PlaygroundError("the playground service closed the connection")
         reply = json.loads(data)
         if not reply.get("ok"):
             raise PlaygroundError(reply.get("error", "the playground failed"))
         return reply["result"]
+
+    def _exchange(self, payload: bytes) -> bytes:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(self.timeout)
+            conn.connect(self.socket_path)
+            conn.sendall(payload)
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = conn.recv(1 << 16)
+                if not chunk:
+                    break
+                data += chunk
+        return data
 
     def alive(self) -> bool:
         try:

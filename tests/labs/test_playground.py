@@ -93,7 +93,7 @@ def test_postgres_reset_and_expiry(manager):
     assert manager.run("pgffffffff1", PG, "SELECT count(*) FROM customers")["rows"] == [[2]]
     manager.open("pgffffffff1", PG, ttl=0.5)
     time.sleep(0.6)
-    assert "pgffffffff1" in manager.reap()
+    assert "pgffffffff1" in manager.reap(wait=True)
     assert all(s["session"] != "pgffffffff1" for s in manager.live())
     databases = manager.run("pggggggggg1", PG, "SELECT datname FROM pg_database")["rows"]
     assert ["s_pgffffffff1"] not in databases  # the scratch database went with the session
@@ -117,7 +117,7 @@ def test_redis_expiry_removes_the_server_and_its_files(manager):
     manager.open("rdcccccccc1", REDIS, ttl=0.3)
     before = set(manager.sandbox_paths())
     time.sleep(0.4)
-    manager.reap()
+    manager.reap(wait=True)
     gone = before - set(manager.sandbox_paths())
     assert gone and not any(Path(p).exists() for p in gone)
 

@@ -1,0 +1,184 @@
+"""Benchmark: 50 simulated learners in the playground at once.
+
+Starts a playground service on a socket of its own (the same process the worker starts in
+production, the same socket protocol the site's views use), gives every learner a session
+of its own on a lesson-sized PostgreSQL dataset, and has each run simple queries with a
+short think time. Prints p50/p95/max round trip per query (client send to reply read) and
+the time to open a session; then lets every session expire and checks that each one is
+gone (its scratch database dropped, its sandbox files removed) within a small margin of
+its expiry, never later.
+
+    PYTHONPATH=. .venv/bin/python scripts/bench_playground.py [--learners 50] [--queries 20]
+        [--engine postgres|redis|mongo|mariadb] [--ttl 5]
+
+Exit status 1 when p95 is above --target-ms (300) or a sandbox outlived its expiry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("INDEXED_SANDBOX_ROOT", "/dev/shm/indexed-bench-playground")
+
+from labs.playground.common import Dataset  # noqa: E402
+from labs.playground.service import Client  # noqa: E402
+
+DATASETS = {
+    "postgres": (
+        Dataset(
+            "postgres",
+            (
+                "CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, city text);"
+                "INSERT INTO customers SELECT g, 'customer ' || g, (ARRAY['Oslo','Lima','Pune'])[g % 3 + 1]"
+                " FROM generate_series(1, 500) g;",
+                "CREATE TABLE orders (id int PRIMARY KEY, customer_id int REFERENCES customers (id), total numeric);"
+                "INSERT INTO orders SELECT g, g % 500 + 1, (g * 7) % 100 FROM generate_series(1, 5000) g;",
+            ),
+        ),
+        [
+            "SELECT count(*) FROM orders WHERE total > 50",
+            "SELECT name, city FROM customers WHERE id = 42",
+            "SELECT c.city, sum(o.total) FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.city",
+            "UPDATE customers SET city = 'Rome' WHERE id = 7",
+        ],
+    ),
+    "mariadb": (
+        Dataset(
+            "mariadb",
+            (
+                "CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(40), city VARCHAR(20));"
+                "INSERT INTO customers SELECT seq, CONCAT('customer ', seq), ELT(seq % 3 + 1, 'Oslo', 'Lima', 'Pune')"
+                " FROM seq_1_to_500;",
+            ),
+        ),
+        ["SELECT COUNT(*) FROM customers WHERE city = 'Oslo'", "SELECT name FROM customers WHERE id = 42"],
+    ),
+    "redis": (
+        Dataset("redis", ("SET visits 0\nZADD board 10 ada 20 brian 30 chen",)),
+        ["INCR visits", "ZRANGE board 0 -1 WITHSCORES", "GET visits"],
+    ),
+    "mongo": (
+        Dataset("mongo", ('{"collections": {"orders": [{"who": "ada", "total": 5}, {"who": "bob", "total": 9}]}}',)),
+        ['{"collection": "orders", "find": {"total": {"$gt": 6}}}'],
+    ),
+}
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def learner(client: Client, engine: str, queries: int, think: float, ttl: float, out: dict, errors: list) -> None:
+    dataset, texts = DATASETS[engine]
+    session = secrets.token_hex(12)
+    started = time.perf_counter()
+    try:
+        client.call("open", session=session, dataset=dataset.to_dict(), ttl=ttl)
+    except Exception as exc:
+        errors.append(f"open: {exc}")
+        return
+    out["open"].append((time.perf_counter() - started) * 1000)
+    for number in range(queries):
+        time.sleep(think * (0.5 + secrets.randbelow(100) / 100))
+        text = texts[number % len(texts)]
+        started = time.perf_counter()
+        try:
+            result = client.call("run", session=session, dataset=dataset.to_dict(), text=text, ttl=ttl)
+        except Exception as exc:
+            errors.append(f"run: {exc}")
+            continue
+        out["rtt"].append((time.perf_counter() - started) * 1000)
+        if result.get("error"):
+            errors.append(f"query error: {result['error']['message']}")
+    out["last_used"][session] = time.monotonic()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--learners", type=int, default=50)
+    parser.add_argument("--queries", type=int, default=20, help="queries per learner")
+    parser.add_argument("--think", type=float, default=0.5, help="mean seconds between a learner's queries")
+    parser.add_argument("--engine", choices=sorted(DATASETS), default="postgres")
+    parser.add_argument("--ttl", type=float, default=5.0, help="session expiry (idle seconds) for the expiry check")
+    parser.add_argument("--target-ms", type=float, default=300.0)
+    parser.add_argument("--grace-ms", type=float, default=500.0, help="how late an expired sandbox may still exist")
+    args = parser.parse_args()
+
+    socket_path = Path(tempfile.mkdtemp(prefix="bench-playground-")) / "playground.sock"
+    service = subprocess.Popen(
+        [sys.executable, "-m", "labs.playground", "serve", "--socket", str(socket_path)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    client = Client(socket_path, timeout=60)
+    try:
+        deadline = time.monotonic() + 20
+        while not client.alive():
+            if time.monotonic() > deadline:
+                print("the playground service did not start")
+                return 1
+            time.sleep(0.05)
+        dataset, _ = DATASETS[args.engine]
+        client.call("open", session="warmup00000", dataset=dataset.to_dict(), ttl=1)  # server + template
+        out: dict = {"rtt": [], "open": [], "last_used": {}}
+        errors: list[str] = []
+        work = (client, args.engine, args.queries, args.think, args.ttl, out, errors)
+        threads = [threading.Thread(target=learner, args=work) for _ in range(args.learners)]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.monotonic() - started
+        rtt, opened = out["rtt"], out["open"]
+        if not rtt:
+            print("no query answered:", errors[:3])
+            return 1
+        p50, p95 = statistics.median(rtt), percentile(rtt, 0.95)
+        print(
+            f"{args.learners} learners on {args.engine}, {len(rtt)} queries in {wall:.1f} s "
+            f"({len(rtt) / wall:.0f}/s): round trip p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(rtt):.1f} ms; "
+            f"session open p50 {statistics.median(opened):.0f} ms, p95 {percentile(opened, 0.95):.0f} ms"
+        )
+        if errors:
+            print(f"{len(errors)} errors, e.g. {errors[:3]}")
+
+        # Expiry: every session must be gone within grace of (last use + ttl), never later.
+        sandboxes = set(client.call("sandboxes"))
+        pending = dict(out["last_used"])
+        late: list[float] = []
+        while pending and time.monotonic() < max(pending.values()) + args.ttl + 10:
+            live = {row["session"] for row in client.call("live")}
+            now = time.monotonic()
+            for session in [s for s in pending if s not in live]:
+                late.append(max(0.0, now - (pending.pop(session) + args.ttl)) * 1000)
+            time.sleep(0.02)
+        leftovers = [p for p in sandboxes - set(client.call("sandboxes")) if Path(p).exists()]
+        worst = max(late, default=0.0)
+        outlived = bool(pending) or worst > args.grace_ms or bool(leftovers)
+        print(
+            f"expiry: {len(late)} sessions gone at most {worst:.0f} ms after their expiry; "
+            f"{len(pending)} still alive; {len(leftovers)} removed sandboxes still on disk"
+        )
+        ok = p95 <= args.target_ms and not outlived
+        print("PASS" if ok else "FAIL", f"(target p95 <= {args.target_ms:.0f} ms, no sandbox outlives its expiry)")
+        return 0 if ok else 1
+    finally:
+        service.terminate()
+        service.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
