@@ -133,8 +133,10 @@ class PlanView:
 
 
 def build_plan_view(plan: Any, failed_path: list[int] | None = None) -> PlanView | None:
-    """A plan artifact (PostgreSQL's EXPLAIN JSON list or MariaDB's EXPLAIN object) as a tree,
-    or None when it is neither."""
+    """A plan (PostgreSQL's EXPLAIN JSON list, MariaDB's EXPLAIN object, either as JSON text,
+    or PostgreSQL's text format as psql prints it) as a tree, or None when it is none of them."""
+    if isinstance(plan, str):
+        plan = _parse_text(plan)
     if isinstance(plan, list) and plan and isinstance(plan[0], dict) and "Plan" in plan[0]:
         return _postgres_view(plan, failed_path)
     if isinstance(plan, dict) and "Plan" in plan:
@@ -142,6 +144,17 @@ def build_plan_view(plan: Any, failed_path: list[int] | None = None) -> PlanView
     if isinstance(plan, dict) and "query_block" in plan:
         return _mariadb_view(plan)
     return None
+
+
+def _parse_text(text: str) -> Any:
+    if text.lstrip()[:1] in ("[", "{"):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return None
+    from apps.grading.plan_text import parse_postgres_text
+
+    return parse_postgres_text(text)
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -240,10 +253,13 @@ def _pg_label(raw: dict[str, Any]) -> str:
         label = {"Hashed": "HashAggregate", "Sorted": "GroupAggregate", "Mixed": "MixedAggregate"}.get(
             raw["Strategy"], label
         )
-    if raw.get("Join Type") and raw["Join Type"] != "Inner":
-        label += f" ({raw['Join Type']} join)"
+    if raw.get("Join Type") and raw["Join Type"] != "Inner":  # as psql names them: Hash Left Join
+        join = f" {raw['Join Type']} Join"
+        label = label + join if label == "Nested Loop" else label.removesuffix(" Join") + join
     if raw.get("Scan Direction") == "Backward":
         label = label.replace("Index", "Index Backward", 1) if "Index" in label else label
+    if raw.get("Node Type") == "Bitmap Index Scan":  # psql prints the index where others print the table
+        return f"{label} on {raw.get('Index Name', '?')}"
     if raw.get("Index Name"):
         label += f" using {raw['Index Name']}"
     if raw.get("Relation Name"):

@@ -31,6 +31,12 @@ JOIN = (
     "WHERE c.region = 'north' GROUP BY c.id"
 )
 CORRELATED = "SELECT count(*) FROM orders WHERE a = 7 AND b = 7"
+SUBPLANS = (
+    "WITH north AS MATERIALIZED (SELECT id FROM customers WHERE region = 'north') "
+    "SELECT o.id, (SELECT max(code) FROM orders x WHERE x.customer_id = o.customer_id) AS top "
+    "FROM orders o WHERE o.customer_id IN (SELECT id FROM north) AND o.code < (SELECT avg(code) FROM orders) "
+    "ORDER BY o.id LIMIT 5"
+)
 LOOKUP = "SELECT id FROM orders WHERE code = 4242"  # no index on code until the test adds one
 
 
@@ -105,16 +111,18 @@ def test_a_misestimate_is_flagged_either_way_and_a_good_estimate_is_not(server):
     assert flagged and all(n.misestimate_direction == "over" for n in flagged)
 
 
-def test_the_raw_text_has_postgresqls_own_node_lines(server):
-    explained = explain(server, JOIN, settings=NESTED_LOOP)
-    text = explain(server, JOIN, settings=NESTED_LOOP, fmt="TEXT")
+@pytest.mark.parametrize("query", ["JOIN", "SUBPLANS"])
+def test_the_raw_text_has_postgresqls_own_node_lines(server, query):
+    query, settings = (JOIN, NESTED_LOOP) if query == "JOIN" else (SUBPLANS, "")
+    explained = explain(server, query, settings=settings)
+    text = explain(server, query, settings=settings, fmt="TEXT")
     view = build_plan_view(explained)
 
     def node_lines(plan_text: str) -> list[str]:
         return [re.sub(r"\s+\(cost=.*", "", line).strip() for line in plan_text.splitlines() if "(cost=" in line]
 
     assert node_lines(view.raw_text) == node_lines(text)
-    assert "loops=100" in view.raw_text and "Buffers: shared hit=" in view.raw_text
+    assert "loops=" in view.raw_text and "Buffers: shared hit=" in view.raw_text
     assert "Execution Time:" in view.raw_text
 
 
@@ -153,3 +161,41 @@ def test_failed_node_path_marks_that_node(server):
     view = build_plan_view(explained, failed_path=path)
     failed = [n for n in view.nodes if n.failed]
     assert len(failed) == 1 and failed[0].node_type == node["Node Type"]
+
+
+@pytest.mark.parametrize(
+    ("query", "settings"),
+    [
+        (JOIN, NESTED_LOOP),
+        (JOIN, ""),
+        (CORRELATED, ""),
+        (SUBPLANS, ""),
+        (LOOKUP, "SET max_parallel_workers_per_gather = 0"),
+    ],
+)
+def test_psql_text_output_reads_as_the_same_tree_as_its_json(server, query, settings):
+    """What the playground prints (EXPLAIN text) draws the same steps, rows, loops and buffers
+    as the JSON the lab checks store."""
+    as_json = build_plan_view(explain(server, query, settings=settings))
+    text = explain(server, query, settings=settings, fmt="TEXT")
+    as_text = build_plan_view(text)
+    assert as_text is not None, text
+
+    def shape(view):  # text has no Outer/Inner: only InitPlan and SubPlan are printed
+        return [
+            (n.path, n.node_type, n.label, n.relation, n.relationship in ("InitPlan", "SubPlan"), n.plan_rows)
+            + (n.actual_rows, n.loops)
+            for n in view.nodes
+        ]
+
+    assert shape(as_text) == shape(as_json), text
+    assert [n.buffers_inclusive for n in as_text.nodes] == [n.buffers_inclusive for n in as_json.nodes], text
+    assert [n.rows_removed for n in as_text.nodes] == [n.rows_removed for n in as_json.nodes]
+    assert as_text.execution_ms is not None and as_text.planning_ms is not None
+    assert sum(1 for n in as_text.nodes if n.heaviest) == 1
+
+
+def test_what_is_not_a_plan_draws_nothing():
+    assert build_plan_view('ERROR:  relation "nope" does not exist') is None
+    assert build_plan_view("[1, 2]") is None
+    assert build_plan_view({"rows": []}) is None

@@ -36,6 +36,14 @@ def plan_tree(
     return {"view": view, "expectations": expectations, "caption": caption, "prefix": prefix}
 
 
+@register.inclusion_tag("grading/_plan.html")
+def plan_tree_of(plan: Any, caption: str = "Query plan", key: str = "") -> dict[str, Any]:
+    """Any plan as a tree: EXPLAIN's JSON, or PostgreSQL's text output as psql prints it (the
+    playground's ``{% plan_tree_of result.plan %}``). Draws nothing when it is not a plan."""
+    view = build_plan_view(plan)
+    return {"view": view, "expectations": [], "caption": caption, "prefix": f"plan-{key or 'of'}"}
+
+
 def _check_params(submission, check: dict) -> dict[str, Any]:
     """The lab.toml parameters of the plan check this result came from (matched by name)."""
     from apps.grading.services import load_lab_spec
