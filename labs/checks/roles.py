@@ -9,6 +9,8 @@ that is rolled back::
     [[checks]]
     type = "roles"
     roles = ["hr_analyst", "payroll_app"]   # the lab's roles (created by setup.sql): verified first
+    later = "CREATE TABLE reports.q3 ..."   # optional: run as the owner after the answer, committed
+    later_what = "next month's migration"   # how messages name it
     [[checks.probes]]
     role = "hr_analyst"
     sql = "SELECT count(*) FROM staff_directory"
@@ -69,6 +71,8 @@ def check(attempt: PgAttempt, check_spec: CheckSpec) -> CheckResult:
         return answer_failed(outcome, lab_hint, check_spec.name)
     roles = sorted({str(r) for r in params.get("roles", [])} | {str(p["role"]) for p in probes})
     problems = role_problems(attempt, roles, [str(r) for r in params.get("member_of", [])])
+    if not problems and params.get("later"):
+        problems = run_later(attempt, str(params["later"]), str(params.get("later_what", "")))
     records: list[dict[str, Any]] = [{} for _ in probes]
     if not problems:
         order = list(range(len(probes)))
@@ -140,6 +144,21 @@ def role_problems(attempt: PgAttempt, roles: list[str], member_of: list[str]) ->
     return problems
 
 
+def run_later(attempt: PgAttempt, sql: str, what: str) -> list[Problem]:
+    """What the owner does after the answer (a migration creating a new table), run as the
+    learner and committed, so probes can check the privileges new objects get by default."""
+    outcome = attempt.run_script(sql)
+    if outcome.error is None:
+        return []
+    return [
+        Problem(
+            f"After your script, the grader ran {what or 'a later statement'} as the owner, and it failed: "
+            f"{_server_error(outcome.error)}",
+            "Keep the schemas and tables the lab starts with: the grader needs them.",
+        )
+    ]
+
+
 def run_probe(attempt: PgAttempt, probe: dict[str, Any]) -> tuple[dict[str, Any], Problem | None]:
     role, expect = str(probe["role"]), str(probe["expect"])
     statements = split_statements(str(probe["sql"]))
@@ -173,8 +192,7 @@ def run_probe(attempt: PgAttempt, probe: dict[str, Any]) -> tuple[dict[str, Any]
             return record, Problem(
                 f"As {role}, this should work{why}, but Postgres refused it: "
                 f"{statements[failed_at - 1].short(140)} — {_server_error(error)}",
-                f"Grant {role} what this statement needs (the table or view, the columns, and for a serial "
-                "column's default the sequence), and check a policy lets the row through.",
+                _allowed_hint(role, _server_error(error)),
             )
         wanted = probe.get("rows")
         if wanted is not None and rows != [[_text(v) for v in r] for r in wanted]:
@@ -198,6 +216,19 @@ def run_probe(attempt: PgAttempt, probe: dict[str, Any]) -> tuple[dict[str, Any]
             "raised by a trigger or a function is not a permission.",
         )
     return record, None
+
+
+def _allowed_hint(role: str, error: str) -> str:
+    if "permission denied for schema" in error:
+        return f"A role needs USAGE on a schema to reach anything inside it: GRANT USAGE ON SCHEMA … TO {role}."
+    if "permission denied for sequence" in error:
+        return f"A serial column's default calls nextval(): {role} needs USAGE on that sequence."
+    if "row-level security" in error:
+        return "A row-level security policy refused the row: check its WITH CHECK (or USING) expression."
+    return (
+        f"Grant {role} what this statement needs (the table or view, the columns), and check that a "
+        "policy lets the row through."
+    )
 
 
 def _not_a_privilege_refusal(error: LearnerSqlError, statements: list[Any], failed_at: int, on: Any) -> str:

@@ -1,0 +1,2 @@
+GRANT USAGE ON SCHEMA reports TO bi_reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA reports TO bi_reader;
