@@ -116,3 +116,16 @@ def test_tenant_mistakes_name_what_the_role_saw(wrong, said):
     result = grade(spec, (TENANTS / "wrong" / wrong).read_text())
     assert result.score == 0.0
     assert said in result.checks[0].message, result.checks[0].message
+
+
+def test_default_privileges_are_judged_on_a_table_created_after_the_answer():
+    folder = EXERCISES / "reports-default-privileges"
+    spec = load_spec(folder)
+    assert grade(spec, spec.solution_path.read_text()).score == 1.0
+    # only the existing tables granted: the migration's new table is refused
+    result = grade(spec, (folder / "wrong" / "no_default_privileges.sql").read_text())
+    assert result.score == 0.0
+    assert "permission denied for table attrition" in result.checks[0].message
+    # no USAGE on the schema: the hint names it
+    result = grade(spec, (folder / "wrong" / "no_schema_usage.sql").read_text())
+    assert "USAGE on a schema" in result.checks[0].hint
