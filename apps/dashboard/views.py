@@ -31,6 +31,7 @@ from apps.dashboard.services import (
     summarize_cohort_progress,
 )
 from apps.grading.models import Submission
+from apps.projects.services import summarize_learner_projects
 from apps.projects.specs import has_grading
 
 
@@ -199,7 +200,10 @@ def learner_detail(request, cohort_id: int, user_id: int):
     if lab_key:
         submissions = submissions.filter(lab__key=lab_key)
     grades = {g.project_id: g for g in ProjectGrade.objects.filter(cohort=cohort, learner=learner)}
-    projects = [(p, grades.get(p.pk)) for p in Project.objects.filter(retired=False).order_by("order")]
+    statuses = summarize_learner_projects(cohort, learner)
+    projects = [
+        (p, grades.get(p.pk), statuses.get(p.pk)) for p in Project.objects.filter(retired=False).order_by("order")
+    ]
     return render(
         request,
         "dashboard/learner.html",
@@ -210,7 +214,7 @@ def learner_detail(request, cohort_id: int, user_id: int):
             "lab_key": lab_key,
             "projects": projects,
             # Projects with a grading.toml are graded by rubric, not by the one-score form.
-            "rubric_projects": {p.key for p, _ in projects if has_grading(p)},
+            "rubric_projects": {p.key for p, _, _ in projects if has_grading(p)},
             "section": "gradebook",
         },
     )

@@ -164,3 +164,38 @@ def project_page_context(user, project: Project) -> dict:
         handin_token=uuid.uuid4(),
     )
     return context
+
+
+@dataclass(frozen=True)
+class ProjectStatus:
+    """One line on the instructor's learner page: the newest hand-in and where grading stands."""
+
+    latest: Handin | None
+    assessment: Assessment | None
+
+    @property
+    def summary(self) -> str:
+        if self.latest is None:
+            return "Nothing handed in yet."
+        parts = [f"Version {self.latest.version}, {timezone.localtime(self.latest.created_at):%b %-d, %H:%M}"]
+        if self.latest.status == Handin.Status.DONE:
+            parts.append(f"auto {self.latest.auto_points:g} / {self.latest.auto_possible:g}")
+        else:
+            parts.append(self.latest.get_status_display().lower())
+        if self.assessment is None:
+            parts.append("not assessed")
+        else:
+            shown = "released" if self.assessment.released_at else "not released"
+            parts.append(f"rubric on version {self.assessment.handin.version}, {shown}")
+        return " · ".join(parts)
+
+
+def summarize_learner_projects(cohort: Cohort, learner) -> dict[int, ProjectStatus]:
+    """project id -> ProjectStatus, in two queries."""
+    latest: dict[int, Handin] = {}
+    for handin in Handin.objects.filter(learner=learner).defer("result").order_by("version"):
+        latest[handin.project_id] = handin
+    assessments = {
+        a.project_id: a for a in Assessment.objects.filter(cohort=cohort, learner=learner).select_related("handin")
+    }
+    return {pid: ProjectStatus(latest.get(pid), assessments.get(pid)) for pid in {*latest, *assessments}}

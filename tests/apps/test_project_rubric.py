@@ -229,6 +229,10 @@ def test_gradebook_and_both_csvs_carry_project_totals_and_per_criterion_points(
     assert {line[3]: line[column] for line in learners} == {"ada": "13.00", "bob": ""}
     page = client.get(f"/teach/cohorts/{cohort.pk}/gradebook/").content.decode()
     assert "13 / 15" in page and "unreleased" in page
+    learner_page = client.get(f"/teach/cohorts/{cohort.pk}/learners/{ada.pk}/").content.decode()
+    assert "auto 10 / 10 · rubric on version 1, not released" in learner_page
+    assert 'name="score"' in learner_page  # the one-score form stays for the project without a grading.toml
+    assert learner_page.count('name="score"') == 1  # ...and only for it
 
 
 def test_the_gradebook_reads_rubric_projects_in_as_many_queries_for_thirty_learners_as_for_two(shop, people):
