@@ -60,7 +60,7 @@ def _save(request, project: Project, files: dict[str, bytes], source: str):
             files,
             source=source,
             client_token=_token(request),
-            extra_problems=check(files) if files else [],
+            check=check,
             limits=limits,
             graded=has_grading(project),
         )
@@ -139,8 +139,13 @@ def handin_editor(request, key: str):
     previous = Handin.objects.filter(learner=request.user, project=project).order_by("-version").first()
     files = list(previous.files.all()) if previous else []
     if request.method == "POST":
-        shown = {request.POST.get(f"path-{i}", ""): request.POST.get(f"file-{i}", "") for i in range(len(files))}
-        edits = {p: t for p, t in shown.items() if p}
+        # Only files the editor showed as text come back as text; a binary file has no
+        # textarea and passes through untouched.
+        edits = {
+            request.POST[f"path-{i}"]: request.POST[f"file-{i}"]
+            for i in range(len(files))
+            if f"path-{i}" in request.POST and f"file-{i}" in request.POST
+        }
         deleted = set(request.POST.getlist("delete"))
         added = {}
         new_path = request.POST.get("new_path", "").strip()

@@ -255,3 +255,18 @@ def test_the_upload_still_needs_the_csrf_token(project, learner):
     strict.force_login(learner)
     response = strict.post(f"/projects/{project.key}/handin/", {"files": [SimpleUploadedFile("a.sql", b"--")]})
     assert response.status_code == 403 and not Handin.objects.exists()
+
+
+def test_the_editor_keeps_binary_files_and_leading_blank_lines(client, project, learner):
+    png = b"\x89PNG\r\n\x1a\n\0\0binary"
+    upload(client, project, SimpleUploadedFile("erd.png", png), SimpleUploadedFile("notes.md", b"\n\nafter two blanks"))
+    page = page_text(client.get(f"/projects/{project.key}/editor/"))
+    assert "A binary file" in page
+    # What a browser sends back: the binary file has no textarea, the text one comes back as shown.
+    client.post(
+        f"/projects/{project.key}/editor/",
+        {"path-0": "erd.png", "path-1": "notes.md", "file-1": "\r\n\r\nafter two blanks"},
+    )
+    v2 = {f.path: bytes(f.content) for f in Handin.objects.get(version=2).files.all()}
+    assert v2 == {"erd.png": png, "notes.md": b"\n\nafter two blanks"}
+    assert 'aria-label="notes.md">\n\n\nafter two blanks</textarea>' in page  # the parser eats one newline only
