@@ -77,6 +77,7 @@ class PlanNode:
     read_inclusive: int | None = None
     rows_removed: int = 0  # by filter and index recheck, all loops
     temp_blocks: int = 0  # temp read + written, inclusive
+    temp_exclusive: int = 0  # the spill this step did itself
     heap_fetches: int = 0
     fields: dict[str, Any] = field(default_factory=dict)  # MariaDB: the table object's scalars
     misestimate: float | None = None  # factor (≥ MISESTIMATE_FACTOR) when flagged
@@ -226,6 +227,7 @@ def _pg_node(raw: dict[str, Any], path: tuple[int, ...], workers: int) -> PlanNo
     _lend_relation(node, node.relation)
     node.time_exclusive = _exclusive(node.time_inclusive, [c.time_inclusive for c in node.children])
     node.buffers_exclusive = _exclusive(node.buffers_inclusive, [c.buffers_inclusive for c in node.children])
+    node.temp_exclusive = int(_exclusive(node.temp_blocks, [c.temp_blocks for c in node.children]) or 0)
     node.cost_exclusive = _exclusive(node.cost, [c.cost for c in node.children if c.relationship != "InitPlan"])
     if isinstance(node.buffers_exclusive, float):
         node.buffers_exclusive = int(node.buffers_exclusive)

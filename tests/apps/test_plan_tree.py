@@ -199,3 +199,13 @@ def test_what_is_not_a_plan_draws_nothing():
     assert build_plan_view('ERROR:  relation "nope" does not exist') is None
     assert build_plan_view("[1, 2]") is None
     assert build_plan_view({"rows": []}) is None
+
+
+def test_a_sort_that_spilled_owns_its_temp_blocks_and_fails_a_no_spill_target(server):
+    explained = explain(server, "SELECT code FROM orders ORDER BY b, code", settings="SET work_mem = '64kB'")
+    view = build_plan_view(explained)
+    sort = next(n for n in view.nodes if n.node_type == "Sort")
+    assert sort.temp_blocks > 0 and sort.temp_exclusive == sort.temp_blocks  # its scan wrote none
+    assert any("external merge" in line for line in sort.details)
+    spill = describe_target(view, {"max_temp_blocks": 0}, None)[0]
+    assert not spill.met and spill.seen == f"{sort.temp_blocks:,}"
