@@ -134,3 +134,13 @@ def test_the_verdict_sets_the_plan_beside_the_lab_s_target_shape(plan_lab, plans
     rule = LabRule(detail=FeedbackDetail.CHECKS)
     html = render_to_string("grading/_submission.html", {"submission": failing, "rule": rule})
     assert "plan-tree" in html and "What the lab's plan must look like" not in html
+
+
+def test_a_submission_s_own_page_draws_its_plan_with_the_heaviest_step(client, plan_lab, plans):
+    learner = UserFactory()
+    failing = attempt(learner, plan_lab, plans["before"], passed=False, failed_node=[])
+    client.force_login(learner)
+    html = client.get(f"/submissions/{failing.pk}/").content.decode()
+    heaviest = html.split('class="plan-node heaviest failed"', 1)[1].split("</li>", 1)[0]
+    assert "Seq Scan on orders" in heaviest and "This step failed the check" in heaviest
+    assert "Raw plan text" in html and "Execution Time:" in html
