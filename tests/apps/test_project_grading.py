@@ -79,18 +79,23 @@ def test_every_brief_of_the_real_course_gives_its_page_milestones_with_hours():
         assert sum(m.hours for m in milestones) <= hours, path
 
 
-@pytest.fixture
-def relational_design(synced_course):
-    """The real relational-design project (brief, grading.toml, platform files) in the test
-    course, moved to its week 2."""
-    source = REAL_COURSE / "projects" / "relational-design"
-    target = synced_course / "projects" / "relational-design"
+def add_real_project(root: Path, key: str) -> Path:
+    """Copy a project of the real course (brief, grading.toml, platform files) into a test
+    course from tests.course_builder, moved to its week 2 with an outcome it knows."""
+    source = REAL_COURSE / "projects" / key
+    target = root / "projects" / key
     shutil.copytree(source, target)
     brief = target / "project.md"
-    text = brief.read_text().replace("\nweek = 3\n", "\nweek = 2\n", 1)
+    text = re.sub(r"\nweek = \d+\n", "\nweek = 2\n", brief.read_text(), count=1)
     brief.write_text(re.sub(r"\noutcomes = \[.*?\]\n", '\noutcomes = ["design-schemas"]\n', text, count=1))
-    toml = synced_course / "course.toml"
-    toml.write_text(toml.read_text().replace('projects = ["proj-one"]', 'projects = ["proj-one", "relational-design"]'))
+    toml = root / "course.toml"
+    toml.write_text(toml.read_text().replace('projects = ["proj-one"', f'projects = ["{key}", "proj-one"', 1))
+    return source
+
+
+@pytest.fixture
+def relational_design(synced_course):
+    source = add_real_project(synced_course, "relational-design")
     sync_curriculum(synced_course)
     return Project.objects.get(key="relational-design"), source / "reference"
 
