@@ -1,6 +1,6 @@
 """The ``archive`` topology (point-in-time recovery): a primary archives its WAL; a base backup is
 taken; the lab's ``scenario.sql`` plays an incident (a DROP TABLE at a recorded moment) and its WAL
-is archived (cached per lab by ``labs.sandbox.pg_pitr_cache``). The runbook then restores the
+is archived (cached per lab by ``labs.engines.postgres.pitr_cache``). The runbook then restores the
 backup into a new data directory and recovers it to a target; recovery failures are explained.
 """
 
@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 
 from labs.attempt import AnswerRejected, LearnerTimeout
+from labs.engines.postgres import pitr_cache
 from labs.engines.postgres.cluster import PLATFORM_TIMEOUT, Cluster, Instance, OperationalAttempt
 from labs.engines.postgres.scenario import LabConfigError, lab_scenario_marks
 from labs.runbook import MarkRef, Step
 from labs.sandbox import base
-from labs.sandbox import pg_pitr_cache as pitr_cache
 from labs.sandbox.base import SandboxError
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def scenario_marks(spec: LabSpec) -> set[str]:
 
 def build_archive(attempt: OperationalAttempt) -> None:
     """The incident (base backup, WAL archive, marks) comes from the per-lab cache
-    (labs.sandbox.pg_pitr_cache), built by the first attempt; this attempt copies the archive
+    (labs.engines.postgres.pitr_cache), built by the first attempt; this attempt copies the archive
     into its own box and runs the runbook on a copy of the backup."""
     cluster, spec = attempt.cluster, attempt.spec
     assert cluster is not None

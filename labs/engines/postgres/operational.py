@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from labs.engines.postgres import standby_load
 from labs.engines.postgres.archive import build_archive
 from labs.engines.postgres.cluster import Cluster, OperationalAttempt, ensure_template
 from labs.engines.postgres.scenario import LabConfigError
@@ -24,7 +25,6 @@ from labs.engines.postgres.shards import build_shards
 from labs.engines.postgres.standby import build_standby
 from labs.runbook import parse_lab_runbook
 from labs.sandbox import base
-from labs.sandbox import pg_standby_load as standby_load
 from labs.sandbox.base import SandboxError
 
 if TYPE_CHECKING:

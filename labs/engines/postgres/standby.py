@@ -11,11 +11,11 @@ import psycopg
 from psycopg import sql as pgsql
 
 from labs.attempt import AnswerRejected, LearnerTimeout
+from labs.engines.postgres import standby_load
 from labs.engines.postgres.archive import conf_line, promote
 from labs.engines.postgres.cluster import PROBE_TABLE, SUPERUSER, Instance, OperationalAttempt, run_sql
 from labs.engines.postgres.settings import PG_BIN
 from labs.runbook import Step
-from labs.sandbox import pg_standby_load as standby_load
 
 # Settings of the primary a standby runbook may set (the rest are the standby's own).
 PRIMARY_SETTINGS = ("synchronous_standby_names", "synchronous_commit")
