@@ -269,3 +269,14 @@ def test_the_gradebook_reads_rubric_projects_in_as_many_queries_for_thirty_learn
     rows = list(csv.DictReader(io.StringIO(gradebook.export_gradebook_csv(gradebook.build_gradebook(big)))))
     totals = sorted(r[f"{shop.title} (points of 15)"] for r in rows)
     assert totals == [""] * 15 + ["10"] * 15  # assessed: 10 auto + 0 design; the others not assessed yet
+
+
+def test_the_project_page_follows_a_new_version_while_showing_the_last_graded_one(
+    client, shop, people, django_capture_on_commit_callbacks
+):
+    _, _, ada = people
+    hand_in(client, ada, reference_files(), django_capture_on_commit_callbacks)
+    client.post(f"/projects/{KEY}/handin/", {"files": [as_zip(reference_files())]})  # queued, not yet graded
+    page = client.get(f"/projects/{KEY}/").content.decode()
+    assert "Version 2 is waiting for a grader" in page and f'hx-get="/projects/{KEY}/handins/2/"' in page
+    assert "The newest version graded so far is version 1" in page and "10 / 10" in page
