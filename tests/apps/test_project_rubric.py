@@ -280,3 +280,26 @@ def test_the_project_page_follows_a_new_version_while_showing_the_last_graded_on
     page = client.get(f"/projects/{KEY}/").content.decode()
     assert "Version 2 is waiting for a grader" in page and f'hx-get="/projects/{KEY}/handins/2/"' in page
     assert "The newest version graded so far is version 1" in page and "10 / 10" in page
+
+
+def test_gradebook_lateness_of_a_rubric_project_honours_the_learners_extension(
+    client, shop, people, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.dashboard.models import ProjectPolicy
+    from apps.projects.services import set_extension
+
+    cohort, teacher, ada = people
+    ProjectPolicy.objects.create(cohort=cohort, project=shop, due_at=timezone.now() - timedelta(hours=1))
+    hand_in(client, ada, reference_files(), django_capture_on_commit_callbacks)
+
+    def late_mark() -> str:
+        rows = csv.DictReader(io.StringIO(gradebook.export_gradebook_csv(gradebook.build_gradebook(cohort))))
+        return next(r for r in rows if r["Learner"] == "ada")[f"{shop.title} (late)"]
+
+    assert late_mark() == "late"
+    set_extension(cohort, ada, shop, timezone.now() + timedelta(days=1), granted_by=teacher)
+    assert late_mark() == ""
