@@ -123,6 +123,11 @@ def _label(label: str) -> dict[str, Any]:
     if using:
         label = label[: using.start()]
         fields["Index Name"] = using.group("index")
+    if label.startswith("Parallel "):
+        label, fields["Parallel Aware"] = label[len("Parallel ") :], True
+    for mode in ("Partial", "Finalize"):
+        if label.startswith(f"{mode} "):
+            label, fields["Partial Mode"] = label[len(mode) + 1 :], mode
     if label.endswith(" Backward"):
         label, fields["Scan Direction"] = label[: -len(" Backward")], "Backward"
     if label in AGGREGATES:

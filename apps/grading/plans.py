@@ -258,8 +258,12 @@ def _pg_label(raw: dict[str, Any]) -> str:
     if raw.get("Join Type") and raw["Join Type"] != "Inner":  # as psql names them: Hash Left Join
         join = f" {raw['Join Type']} Join"
         label = label + join if label == "Nested Loop" else label.removesuffix(" Join") + join
+    if raw.get("Partial Mode") in ("Partial", "Finalize"):
+        label = f"{raw['Partial Mode']} {label}"
+    if raw.get("Parallel Aware"):
+        label = f"Parallel {label}"
     if raw.get("Scan Direction") == "Backward":
-        label = label.replace("Index", "Index Backward", 1) if "Index" in label else label
+        label += " Backward"
     if raw.get("Node Type") == "Bitmap Index Scan":  # psql prints the index where others print the table
         return f"{label} on {raw.get('Index Name', '?')}"
     if raw.get("Index Name"):

@@ -65,6 +65,11 @@ def raw_nodes(plan: dict) -> list[dict]:
 
 
 NESTED_LOOP = "SET enable_hashjoin = off; SET enable_mergejoin = off; SET enable_bitmapscan = off"
+PARALLEL = (
+    "SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; "
+    "SET min_parallel_table_scan_size = 0"
+)
+GROUPED = "SELECT b, count(*) FROM orders WHERE a < 50 GROUP BY b"
 
 
 def test_inclusive_and_exclusive_time_and_buffers_take_loops_into_account(server):
@@ -111,9 +116,17 @@ def test_a_misestimate_is_flagged_either_way_and_a_good_estimate_is_not(server):
     assert flagged and all(n.misestimate_direction == "over" for n in flagged)
 
 
-@pytest.mark.parametrize("query", ["JOIN", "SUBPLANS"])
-def test_the_raw_text_has_postgresqls_own_node_lines(server, query):
-    query, settings = (JOIN, NESTED_LOOP) if query == "JOIN" else (SUBPLANS, "")
+RAW_CASES = {
+    "join": (JOIN, NESTED_LOOP),
+    "subplans": (SUBPLANS, ""),
+    "parallel": (GROUPED, PARALLEL),
+    "backward": ("SELECT id FROM orders ORDER BY id DESC LIMIT 3", ""),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RAW_CASES))
+def test_the_raw_text_has_postgresqls_own_node_lines(server, case):
+    query, settings = RAW_CASES[case]
     explained = explain(server, query, settings=settings)
     text = explain(server, query, settings=settings, fmt="TEXT")
     view = build_plan_view(explained)
@@ -165,13 +178,7 @@ def test_failed_node_path_marks_that_node(server):
 
 @pytest.mark.parametrize(
     ("query", "settings"),
-    [
-        (JOIN, NESTED_LOOP),
-        (JOIN, ""),
-        (CORRELATED, ""),
-        (SUBPLANS, ""),
-        (LOOKUP, "SET max_parallel_workers_per_gather = 0"),
-    ],
+    [*RAW_CASES.values(), (JOIN, ""), (CORRELATED, ""), (LOOKUP, "SET max_parallel_workers_per_gather = 0")],
 )
 def test_psql_text_output_reads_as_the_same_tree_as_its_json(server, query, settings):
     """What the playground prints (EXPLAIN text) draws the same steps, rows, loops and buffers
@@ -209,3 +216,19 @@ def test_a_sort_that_spilled_owns_its_temp_blocks_and_fails_a_no_spill_target(se
     assert any("external merge" in line for line in sort.details)
     spill = describe_target(view, {"max_temp_blocks": 0}, None)[0]
     assert not spill.met and spill.seen == f"{sort.temp_blocks:,}"
+
+
+def test_under_a_gather_the_workers_loops_ran_at_the_same_time(server):
+    explained = explain(server, GROUPED, settings=PARALLEL)
+    raw = raw_nodes(explained[0]["Plan"])
+    gather = next(r for r in raw if r["Node Type"].startswith("Gather"))
+    if not gather.get("Workers Launched"):
+        pytest.skip("no parallel worker could be started on this machine")
+    scan_raw = next(r for r in raw if r["Node Type"] == "Seq Scan")
+    view = build_plan_view(explained)
+    scan = next(n for n in view.nodes if n.node_type == "Seq Scan")
+    assert scan.label == "Parallel Seq Scan on orders" and scan.loops == gather["Workers Launched"] + 1
+    # each loop is a worker (or the leader), all reading at once: the wall time is one loop's
+    assert scan.time_inclusive == pytest.approx(scan_raw["Actual Total Time"])
+    assert all(n.time_exclusive >= 0 for n in view.nodes)
+    assert sum(n.time_exclusive for n in view.nodes) == pytest.approx(view.root.time_inclusive, rel=1e-6)
