@@ -128,3 +128,12 @@ def test_the_real_relational_design_reference_is_accepted_and_a_missing_query_re
         waiting = "not graded yet" if criterion.is_auto else "judged by your instructor"
         assert escape(f"{criterion.title}: {waiting} ({criterion.points:g} points).") in project_page
     assert "<strong>Understand the mess</strong>" in project_page
+
+
+def test_project_grading_goes_to_the_heavy_queue_and_its_sweeper_runs_in_beat(settings):
+    from apps.config.routing import HEAVY, QUICK, route_task
+
+    assert route_task("apps.projects.tasks.grade_handin", (1,), {}, {}) == {"queue": HEAVY}
+    assert route_task("apps.projects.tasks.sweep_stuck_handins", (), {}, {}) == {"queue": QUICK}
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "apps.projects.tasks.sweep_stuck_handins" in tasks
