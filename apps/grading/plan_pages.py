@@ -21,6 +21,7 @@ class PlanComparison:
     before_check: dict[str, Any]
     after_check: dict[str, Any]
     diff: PlanDiff | None  # None when a side has no plan for that check
+    check_names: list[str]  # every plan check of the two attempts, to pick another
 
 
 def plan_checks(submission: Submission) -> list[dict[str, Any]]:
@@ -49,7 +50,8 @@ def compare_submissions(user, lab: Lab, before_id: str | None, after_id: str | N
     except (ValueError, Submission.DoesNotExist) as exc:
         raise Http404("Pick two of your own attempts on this lab") from exc
     before_checks, after_checks = plan_checks(before), plan_checks(after)
-    names = [c.get("name", "") for c in after_checks] or [c.get("name", "") for c in before_checks]
+    names = [c.get("name", "") for c in after_checks]
+    names += [c.get("name", "") for c in before_checks if c.get("name", "") not in names]
     name = check if check in names else (names[0] if names else "")
     before_check = next((c for c in before_checks if c.get("name") == name), {})
     after_check = next((c for c in after_checks if c.get("name") == name), {})
@@ -58,4 +60,4 @@ def compare_submissions(user, lab: Lab, before_id: str | None, after_id: str | N
     new = build_plan_view(after_check.get("artifacts", {}).get("plan"))
     if old is not None and new is not None:
         diff = compare_plans(old, new)
-    return PlanComparison(before, after, name, before_check, after_check, diff)
+    return PlanComparison(before, after, name, before_check, after_check, diff, names)

@@ -144,3 +144,22 @@ def test_a_submission_s_own_page_draws_its_plan_with_the_heaviest_step(client, p
     heaviest = html.split('class="plan-node heaviest failed"', 1)[1].split("</li>", 1)[0]
     assert "Seq Scan on orders" in heaviest and "This step failed the check" in heaviest
     assert "Raw plan text" in html and "Execution Time:" in html
+
+
+def test_with_several_plan_checks_the_learner_picks_which_to_compare(client, plan_lab, plans):
+    learner = UserFactory()
+    first = attempt(learner, plan_lab, plans["before"], passed=False)
+    second = attempt(learner, plan_lab, plans["after"], passed=True)
+    for submission, plan in ((first, plans["after"]), (second, plans["before"])):  # a second check, reversed
+        submission.result["checks"].append({"name": "the other query", "passed": True, "artifacts": {"plan": plan}})
+        submission.save()
+    client.force_login(learner)
+    url = f"/labs/{plan_lab.key}/plans/"
+    html = client.get(url, {"before": first.pk, "after": second.pk}).content.decode()
+    assert 'aria-current="page">the query uses an index<' in html and "check=the%20other%20query" in html
+    gone = html.split("Steps gone after", 1)[1].split("</ul>", 1)[0]
+    assert "Seq Scan on orders" in gone
+    other = client.get(url, {"before": first.pk, "after": second.pk, "check": "the other query"}).content.decode()
+    assert 'aria-current="page">the other query<' in other
+    new = other.split("New steps after", 1)[1].split("</ul>", 1)[0]
+    assert "Seq Scan on orders" in new  # this check's plans went the other way
