@@ -7,20 +7,22 @@ per node; ``templates/grading/_plan.html`` draws it; ``compare_plans`` says what
 between two plans.
 
 Why drawn here, server-side, and not with PEV2 (``pev2`` 1.21.0 on npm, PostgreSQL license,
-Vue 3): its UMD build is 564 kB plus Vue's runtime (116 kB), it needs Bootstrap 5's stylesheet,
-which restyles the whole page (its reboot rules are global, not scoped to the plan), it reads
-PostgreSQL plans only (the MariaDB labs would still need another drawing), it has no view of
-two plans compared (its users' open request), and the verdict is a fragment htmx swaps in
-every few hundred milliseconds while grading, where a Vue app would have to be mounted again
-after each swap. A server-side tree needs no JavaScript, no network and nothing from the
-Content-Security-Policy, reads well in a narrow column, and is what the tests can check.
+Vue 3), checked on its npm package: its UMD build (575 kB) plus Vue's runtime-only build
+(115 kB) would pass the production Content-Security-Policy (served from 'self'; Vue's runtime
+has no eval or ``Function(…)``, PEV2's one is lodash's fallback for finding the global object,
+not reached in a browser), but its README requires Bootstrap 5's
+stylesheet, whose global rules (reboot) would restyle every page around the plan; it reads
+PostgreSQL plans only (the MariaDB labs need a drawing anyway); it has no view of two plans
+compared (its users' open request); and the verdict is a fragment htmx swaps in while
+grading, where a Vue app must be mounted again after each swap. A server-side tree needs no
+JavaScript and no network, reads well in a narrow column, and is what the tests can check.
 
 PostgreSQL's figures and how they are read:
 
 * ``Actual Total Time`` is per loop and includes the node's children; ``Actual Rows`` and
   ``Plan Rows`` are per loop. A node's inclusive time is ``Actual Total Time × Actual Loops``;
   under a Gather the loops are the workers and the leader running at the same time, so the
-  product is divided by their number (what PEV2 does too). Exclusive time is inclusive time
+  product is divided by their number. Exclusive time is inclusive time
   minus the children's inclusive time.
 * Buffers (``Shared Hit/Read Blocks``) are totals over all loops and include the children's;
   exclusive buffers are a node's minus its children's.
