@@ -36,6 +36,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from labs.attempt import AnswerRejected
 from labs.checks.pg_common import answer_failed
 from labs.result import CheckResult
 from labs.sandbox.pg_sql import split_statements
@@ -182,6 +183,15 @@ def run_probe(attempt: PgAttempt, probe: dict[str, Any]) -> tuple[dict[str, Any]
                         rows = [[_text(v) for v in r] for r in cur.fetchmany(200)]
         except LearnerSqlError as exc:
             error = exc
+        except AnswerRejected as exc:
+            # code from the answer (a view's function, a trigger) tried to escape while the
+            # grader's probe ran: say so, instead of "Statement 1" as if the learner wrote it
+            cause = str(exc.__cause__ or exc).strip().splitlines()[0]
+            raise AnswerRejected(
+                f"While the grader ran {shown} as {role}, code from your answer (a view, function or "
+                f"trigger it uses) tried something the sandbox does not allow ({cause}). Remove it: "
+                "the task needs only privileges, views and policies on the lab's own tables."
+            ) from exc
     record["refused"] = error is not None
     if error is not None:
         record["error"] = _server_error(error)

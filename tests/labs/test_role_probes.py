@@ -61,7 +61,10 @@ GRANT USAGE ON SEQUENCE timesheets_id_seq TO timesheet_app;
     # the probe session is hr_analyst's own, so the switch fails; the platform treats the
     # attempt to reach its admin role as an escape and refuses the whole answer
     assert result.score == 0.0 and result.status == "rejected", result.to_dict()
-    assert "the sandbox does not allow this (permission denied to set role" in result.message
+    assert "tried something the sandbox does not allow (permission denied to set role" in result.message
+    # probes run in a random order: whichever reads the view first trips it
+    assert result.message.startswith("While the grader ran SELECT ") and " FROM staff_directory" in result.message
+    assert " as hr_analyst, code from your answer" in result.message
 
 
 def test_a_trigger_raising_permission_denied_is_not_a_privilege():
