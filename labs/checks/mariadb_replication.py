@@ -125,6 +125,8 @@ def _not_replicating(rows: list[dict[str, Any]]) -> tuple[str, str]:
             "The replica re-applies transactions it already has from the dump: it started from the beginning "
             "of the primary's binary log. Set gtid_slave_pos to the dump's GTID before START SLAVE."
         )
+    elif "2002" in text or "2003" in text or "2005" in text:
+        hint = "The replica cannot reach that address: the primary listens on 127.0.0.1, port 3306."
     elif "equal" in text and "server id" in text:
         hint = "The replica is pointed at itself: the primary listens on 127.0.0.1 port 3306."
     else:

@@ -238,8 +238,10 @@ class ReplicationAttempt(PlatformClock, Attempt):
             raise SandboxError("mariadb-dump wrote no GTID or binlog position in its header")
         backup = Backup(gtid.group(1), coords.group(1), int(coords.group(2)))
         env["MYSQL_PWD"] = replica.accounts["admin"]
+        # Restored with sql_log_bin=0, as a DBA restores a replica: the dump's rows are not the
+        # replica's own transactions, so its binary log (and gtid_current_pos) stays empty.
         loaded = subprocess.run(
-            [CLIENT, "--no-defaults", f"--socket={replica.socket_path}", "-uroot"],
+            [CLIENT, "--no-defaults", f"--socket={replica.socket_path}", "-uroot", "--init-command=SET sql_log_bin=0"],
             input=dumped.stdout, capture_output=True, text=True, env=env, timeout=60,
         )  # fmt: skip
         if loaded.returncode:
@@ -247,6 +249,7 @@ class ReplicationAttempt(PlatformClock, Attempt):
         conn = replica.connect(read_timeout=30)
         try:
             with conn.cursor() as cur:
+                cur.execute("SET SESSION sql_log_bin = 0")
                 cur.execute("CREATE DATABASE provision")
                 cur.execute(
                     "CREATE TABLE provision.backup_position (taken_with VARCHAR(200) NOT NULL, gtid_pos "
