@@ -232,3 +232,14 @@ def test_under_a_gather_the_workers_loops_ran_at_the_same_time(server):
     assert scan.time_inclusive == pytest.approx(scan_raw["Actual Total Time"])
     assert all(n.time_exclusive >= 0 for n in view.nodes)
     assert sum(n.time_exclusive for n in view.nodes) == pytest.approx(view.root.time_inclusive, rel=1e-6)
+
+
+def test_the_playground_s_text_plan_draws_as_a_tree_with_its_raw_text(server):
+    from django.template import Context, Template
+
+    text = explain(server, JOIN, settings=NESTED_LOOP, fmt="TEXT")
+    html = Template("{% load plan_view %}{% plan_tree_of plan key='pg' %}").render(Context({"plan": text}))
+    assert html.count('class="plan-node') == 4 and html.count("plan-node heaviest") == 1
+    assert "Index Only Scan using orders_customer_idx on orders o" in html and "<dt>Loops</dt><dd>100</dd>" in html
+    assert '<details class="plan-raw">' in html and "loops=100" in html
+    assert Template("{% load plan_view %}{% plan_tree_of plan %}").render(Context({"plan": "ERROR: x"})).strip() == ""
