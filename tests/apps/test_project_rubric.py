@@ -303,3 +303,21 @@ def test_gradebook_lateness_of_a_rubric_project_honours_the_learners_extension(
     assert late_mark() == "late"
     set_extension(cohort, ada, shop, timezone.now() + timedelta(days=1), granted_by=teacher)
     assert late_mark() == ""
+
+
+def test_a_rubric_stays_on_its_version_until_the_instructor_moves_it_keeping_levels_and_comments(
+    client, shop, people, django_capture_on_commit_callbacks
+):
+    cohort, teacher, ada = people
+    loose = (REFERENCE / "schema.sql").read_text().replace(" CHECK (units >= 0)", "")
+    hand_in(client, ada, reference_files({"schema.sql": loose.encode()}), django_capture_on_commit_callbacks)
+    client.force_login(teacher)
+    client.get(grade_page(cohort, ada))
+    client.post(grade_page(cohort, ada), {"c-design-level": "Excellent", "c-design-comment": "Clear."})
+    assert "12.5 / 15" in client.get(grade_page(cohort, ada)).content.decode()
+    hand_in(client, ada, reference_files(), django_capture_on_commit_callbacks)  # version 2, full auto points
+    client.force_login(teacher)
+    page = client.get(grade_page(cohort, ada)).content.decode()
+    assert "handed in version 2 after the one graded here" in page and "12.5 / 15" in page
+    page = client.get(grade_page(cohort, ada) + "?version=2").content.decode()
+    assert "Rubric for version 2" in page and "15 / 15" in page and "Clear." in page
