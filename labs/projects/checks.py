@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from labs.projects.optimization import (
+    check_budget,
+    check_performance,
+    check_plans_captured,
+    check_results_unchanged,
+)
 from labs.projects.registry import CHECK_ENVIRONMENTS
 from labs.projects.relational import (
     check_concurrent_orders,
@@ -19,5 +25,9 @@ CHECKS: dict[str, Callable] = {
     "pg_queries": check_queries,
     "pg_query_speed": check_query_speed,
     "pg_concurrent_orders": check_concurrent_orders,
+    "pg_results_unchanged": check_results_unchanged,
+    "pg_performance": check_performance,
+    "pg_index_budget": check_budget,
+    "pg_plans_captured": check_plans_captured,
 }
 assert set(CHECKS) == set(CHECK_ENVIRONMENTS), "every registered check needs its code, and no more"

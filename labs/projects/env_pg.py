@@ -83,6 +83,14 @@ class PgProjectEnv:
                 raise PlatformFault(f"the platform's own query failed: {exc}") from exc
             return cur.fetchall() if cur.description else []
 
+    def vacuum(self) -> None:
+        """VACUUM ANALYZE the whole database as the administrator (visibility map set, statistics fresh)."""
+        with self.admin() as conn:
+            try:
+                conn.execute("VACUUM ANALYZE")
+            except psycopg.Error as exc:
+                raise PlatformFault(f"VACUUM ANALYZE failed: {exc}") from exc
+
     def run_script(self, conn: psycopg.Connection, text: str, variables: dict[str, str] | None = None) -> FileOutcome:
         """Run a learner's file like ``psql -f`` (each statement on its own unless the file opens a
         transaction), stopping at the first error."""
@@ -124,6 +132,19 @@ class PgProjectEnv:
             return self.run_script(conn, text)
 
 
+def _hand_schema_to_owner(conn: psycopg.Connection, schema: str) -> None:
+    """The owner may index and analyze these tables (an optimization project), as their owner."""
+    ident = pgsql.Identifier
+    conn.execute(pgsql.SQL("ALTER SCHEMA {} OWNER TO {}").format(ident(schema), ident(OWNER)))
+    tables = conn.execute(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relkind IN ('r', 'p')",
+        (schema,),
+    ).fetchall()
+    for (table,) in tables:
+        conn.execute(pgsql.SQL("ALTER TABLE {}.{} OWNER TO {}").format(ident(schema), ident(table), ident(OWNER)))
+
+
 def _load_platform_sql(env: PgProjectEnv, root_files: list[tuple[str, str]], variables: dict[str, str]) -> None:
     with env.admin() as conn:
         for name, text in root_files:
@@ -163,6 +184,10 @@ def open_pg_project(spec: ProjectSpec, deadline: float) -> Iterator[PgProjectEnv
                 conn.execute(
                     pgsql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(ident(schema), ident(OWNER))
                 )
+            for schema in environment.get("owner_owns", []):
+                _hand_schema_to_owner(conn, schema)
+        if environment.get("vacuum_after_setup", False):
+            env.vacuum()
         platform = [(rel, (spec.root / rel).read_text(encoding="utf-8")) for rel in environment.get("platform_sql", [])]
         _load_platform_sql(env, platform, variables)
         yield env

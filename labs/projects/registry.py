@@ -11,5 +11,9 @@ CHECK_ENVIRONMENTS: dict[str, tuple[str, str]] = {
     "pg_queries": PG_DATABASE,
     "pg_query_speed": PG_DATABASE,
     "pg_concurrent_orders": PG_DATABASE,
+    "pg_results_unchanged": PG_DATABASE,
+    "pg_performance": PG_DATABASE,
+    "pg_index_budget": PG_DATABASE,
+    "pg_plans_captured": PG_DATABASE,
 }
 ENGINES = frozenset(CHECK_ENVIRONMENTS.values())

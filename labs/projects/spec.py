@@ -186,9 +186,14 @@ def load_project(folder: str | Path) -> ProjectSpec:
             raise SpecError(path, f"criteria[{n}].id", f"{criterion.id!r} is used twice")
         seen.add(criterion.id)
         for pattern in criterion.files:
-            if not any(fnmatch.fnmatch(pattern, g) or pattern == g for g in (*handin.required, *handin.optional)):
+            if not any(_overlap(pattern, g) for g in (*handin.required, *handin.optional)):
                 raise SpecError(path, f"criteria[{n}].files", f"{pattern!r} is not a hand-in file ([handin])")
     return ProjectSpec(data.get("id", root.name), root, time_limit, engine, topology, env, handin, criteria)
+
+
+def _overlap(a: str, b: str) -> bool:
+    """Could a file match both globs? (Good enough for the hand-in's own globs: one is usually a name.)"""
+    return a == b or fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
 
 
 def _matches(name: str, pattern: str) -> bool:

@@ -50,7 +50,7 @@ def test_no_brief_promises_an_auto_row_that_is_not_graded():
         if any(kind == "auto" for _, _, kind in brief_rows(p.parent)) and p.parent.name not in GRADED
     )
     # Projects whose auto rows are not graded yet (issue 11): shrink this list, never grow it.
-    assert set(ungraded) <= {"query-optimization", "nosql-comparison", "backup-recovery", "scaling", "production-setup"}
+    assert set(ungraded) <= {"nosql-comparison", "backup-recovery", "scaling", "production-setup"}
 
 
 def _copy_project(tmp_path: Path) -> Path:
@@ -150,6 +150,21 @@ def test_rejected_hand_in_scores_zero_without_starting_a_server(tmp_path):
         "speed": 0,
         "concurrency": 0,
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("SELECT 1", ""),
+        ("SET enable_seqscan = off; SELECT 1", "it must be exactly one statement"),
+        ("SELECT set_config('enable_seqscan', 'off', false), 1", "it changes a setting"),
+    ],
+)
+def test_optimization_query_files_cannot_change_settings(text, refused):
+    """A query file that turns a planner setting off is not a faster query; it is refused before it runs."""
+    from labs.projects.optimization import _single_query_problem
+
+    assert _single_query_problem(text).startswith(refused) if refused else _single_query_problem(text) == ""
 
 
 # --------------------------------------------------------------------------- on real servers
