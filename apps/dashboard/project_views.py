@@ -21,6 +21,7 @@ from apps.projects.rubric import (
     add_line_comment,
     compute_total,
     grade_rubric,
+    list_annotated_files,
     list_rubric_rows,
     open_assessment,
     release_assessment,
@@ -98,19 +99,7 @@ def project_rubric(request, cohort_id: int, user_id: int, key: str):
         "section": "gradebook",
     }
     if assessment is not None:
-        comments: dict[tuple[str, int], list] = {}
-        for comment in assessment.line_comments.all():
-            comments.setdefault((comment.path, comment.line), []).append(comment)
-        files = []
-        for f in assessment.handin.files.all():
-            text = f.text()
-            lines = (
-                [(n, line, comments.get((f.path, n), [])) for n, line in enumerate(text.splitlines(), 1)]
-                if text is not None
-                else None
-            )
-            commented = any(path == f.path for path, _ in comments)
-            files.append({"path": f.path, "size": f.size, "lines": lines, "commented": commented})
+        files = list_annotated_files(assessment)
         context.update(
             rows=list_rubric_rows(assessment),
             total=compute_total(assessment),

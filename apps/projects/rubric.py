@@ -229,3 +229,20 @@ def release_assessment(assessment: Assessment, by, *, release: bool = True) -> A
     assessment.released_by = by if release else None
     assessment.save(update_fields=["released_at", "released_by", "updated_at"])
     return assessment
+
+
+def list_annotated_files(assessment: Assessment) -> list[dict]:
+    """The graded version's files for the rubric page: each text file as numbered lines with
+    the line comments on them (``lines`` None for a binary file)."""
+    comments: dict[tuple[str, int], list[LineComment]] = {}
+    for comment in assessment.line_comments.select_related("author"):
+        comments.setdefault((comment.path, comment.line), []).append(comment)
+    commented_paths = {path for path, _ in comments}
+    files = []
+    for f in assessment.handin.files.all():
+        text = f.text()
+        lines = None
+        if text is not None:
+            lines = [(n, line, comments.get((f.path, n), [])) for n, line in enumerate(text.splitlines(), 1)]
+        files.append({"path": f.path, "size": f.size, "lines": lines, "commented": f.path in commented_paths})
+    return files
