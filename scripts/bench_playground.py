@@ -131,7 +131,8 @@ def main() -> int:
                 return 1
             time.sleep(0.05)
         dataset, _ = DATASETS[args.engine]
-        client.call("open", session="warmup00000", dataset=dataset.to_dict(), ttl=1)  # server + template
+        client.call("open", session="warmup00000", dataset=dataset.to_dict(), ttl=60)  # server + template
+        client.call("drop", session="warmup00000")
         out: dict = {"rtt": [], "open": [], "last_used": {}}
         errors: list[str] = []
         work = (client, args.engine, args.queries, args.think, args.ttl, out, errors)

@@ -31,9 +31,13 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TTL = float(os.environ.get("INDEXED_PLAYGROUND_TTL_S", str(15 * 60)))
 REAP_EVERY = 5.0
-# The reaper removes a session this long *before* its expiry, so the removal (a DROP DATABASE,
-# a server stop: tens of milliseconds) is finished by the time it expires, never after.
+# The reaper starts removing a session early enough that the removal (a DROP DATABASE, a
+# server stop: tens of milliseconds each, one at a time on a server) is finished by the time
+# it expires, never after: this margin, plus the measured removal time of every session of
+# the same engine due before it (a whole class leaving at once queues on one server).
 REAP_AHEAD = 0.25
+EARLIEST = 0.1  # ... but never more than this share of its time to live early
+FIRST_DROP_ESTIMATE = 0.1  # seconds, until an engine's removals have been measured
 DROP_THREADS = 4  # expired sessions are dropped in parallel: a class leaving at once is gone at once
 
 
@@ -47,8 +51,8 @@ class Session:
     last_used: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def expired(self, now: float | None = None, ahead: float = 0.0) -> bool:
-        return (now if now is not None else time.monotonic()) - self.last_used >= self.ttl - ahead
+    def expires_at(self) -> float:
+        return self.last_used + self.ttl
 
     def expires_in(self) -> float:
         return max(0.0, self.ttl - (time.monotonic() - self.last_used))
@@ -67,6 +71,8 @@ class Manager:
         self._stopping = threading.Event()
         self._dropping: dict[str, Future] = {}  # expired, scratch area still being removed
         self._droppers = ThreadPoolExecutor(DROP_THREADS, thread_name_prefix="playground-drop")
+        self._drop_seconds: dict[str, float] = {}  # engine -> moving average of one removal
+        self._gates: dict[str, threading.Lock] = {}  # session id -> held while it is being created
 
     # -- engines
 
@@ -83,29 +89,37 @@ class Manager:
         check_session_id(session_id)
         self.reap()
         with self._lock:
-            dropping = self._dropping.get(session_id)
-        if dropping is not None:  # back just as it expired: the old scratch area must go first
-            dropping.result()
-        with self._lock:
-            session = self._sessions.get(session_id)
-            if session is not None and session.dataset_key == dataset.key and session.engine == dataset.engine:
-                session.last_used = time.monotonic()
-                if ttl:
-                    session.ttl = ttl
+            session = self._live_session(session_id, dataset, ttl)
+            if session is not None:
                 return session
-            stale = self._sessions.pop(session_id, None)
-        if stale is not None:
-            self._drop(stale)
-        engine = self.engine(dataset.engine)
-        scratch = engine.create(session_id, dataset)
-        session = Session(session_id, dataset.engine, dataset.key, scratch, ttl or self.ttl)
-        with self._lock:
-            raced = self._sessions.get(session_id)
-            if raced is None:
+            gate = self._gates.setdefault(session_id, threading.Lock())
+        # One creation per session id at a time: the page asks for the schema and a run at
+        # once, and both would make (and drop) the same-named scratch database.
+        with gate:
+            with self._lock:
+                session = self._live_session(session_id, dataset, ttl)
+                if session is not None:
+                    return session
+                dropping = self._dropping.get(session_id)
+                stale = self._sessions.pop(session_id, None)
+            if dropping is not None:  # back just as it expired: the old scratch area must go first
+                dropping.result()
+            if stale is not None:  # same id, other dataset (the lesson changed): start over
+                self._drop(stale)
+            scratch = self.engine(dataset.engine).create(session_id, dataset)
+            session = Session(session_id, dataset.engine, dataset.key, scratch, ttl or self.ttl)
+            with self._lock:
                 self._sessions[session_id] = session
-                return session
-        engine.drop(scratch)  # a concurrent request made the same session first
-        return raced
+            return session
+
+    def _live_session(self, session_id: str, dataset: Dataset, ttl: float | None) -> Session | None:
+        session = self._sessions.get(session_id)
+        if session is None or session.dataset_key != dataset.key or session.engine != dataset.engine:
+            return None
+        session.last_used = time.monotonic()
+        if ttl:
+            session.ttl = ttl
+        return session
 
     def open(self, session_id: str, dataset: Dataset, ttl: float | None = None) -> dict[str, Any]:
         session = self._session(session_id, dataset, ttl)
@@ -147,8 +161,12 @@ class Manager:
 
     def _drop(self, session: Session) -> None:
         with session.lock:
+            started = time.monotonic()
             try:
                 self.engine(session.engine).drop(session.scratch)
+                took = time.monotonic() - started
+                previous = self._drop_seconds.get(session.engine, took)
+                self._drop_seconds[session.engine] = 0.7 * previous + 0.3 * took
             except Exception:  # the server died: its data went with it
                 log.warning("dropping playground session %s failed", session.session_id, exc_info=True)
 
@@ -167,7 +185,7 @@ class Manager:
         now = time.monotonic()
         futures = []
         with self._lock:
-            expired = [s for s in self._sessions.values() if s.expired(now, REAP_AHEAD)]
+            expired, _ = self._due(now)
             for session in expired:
                 del self._sessions[session.session_id]
                 future = self._droppers.submit(self._drop, session)
@@ -182,6 +200,8 @@ class Manager:
     def _forget_dropping(self, session_id: str) -> None:
         with self._lock:
             self._dropping.pop(session_id, None)
+            if session_id not in self._sessions:
+                self._gates.pop(session_id, None)
 
     def sandbox_paths(self) -> list[str]:
         """Directories of the sandboxes the sessions live in (for tests and the benchmark)."""
@@ -194,11 +214,33 @@ class Manager:
 
     # -- lifecycle
 
+    def _due(self, now: float) -> tuple[list[Session], float | None]:
+        """Sessions whose removal must start now, and seconds until the next one is due.
+
+        Per engine, in expiry order, each session's removal must start before its expiry less
+        the margin, less the removals queued ahead of it on the same server."""
+        by_engine: dict[str, list[Session]] = {}
+        for session in self._sessions.values():
+            by_engine.setdefault(session.engine, []).append(session)
+        due: list[Session] = []
+        wait: float | None = None
+        for engine, sessions in by_engine.items():
+            cost = self._drop_seconds.get(engine, FIRST_DROP_ESTIMATE)
+            queued = 0.0
+            for session in sorted(sessions, key=Session.expires_at):
+                queued += cost
+                ahead = min(REAP_AHEAD + queued, max(REAP_AHEAD, EARLIEST * session.ttl))
+                start_by = session.expires_at() - ahead
+                if now >= start_by:
+                    due.append(session)
+                else:
+                    wait = start_by - now if wait is None else min(wait, start_by - now)
+        return due, wait
+
     def next_expiry(self) -> float | None:
-        """Seconds until the next session expires (None when there is none)."""
+        """Seconds until the reaper must next remove a session (None when there is none)."""
         with self._lock:
-            sessions = list(self._sessions.values())
-        return min((s.expires_in() for s in sessions), default=None)
+            return self._due(time.monotonic())[1]
 
     def start_reaper(self, every: float = REAP_EVERY) -> None:
         """Drop sessions as they expire: sleep until the next expiry (at most ``every``), so a
@@ -207,7 +249,7 @@ class Manager:
         def loop() -> None:
             while True:
                 upcoming = self.next_expiry()
-                delay = every if upcoming is None else min(every, upcoming - REAP_AHEAD)
+                delay = every if upcoming is None else min(every, upcoming)
                 if self._stopping.wait(max(0.01, delay)):
                     return
                 with contextlib.suppress(Exception):
