@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "apps.grading",
     "apps.projects",
     "apps.playground",
+    "apps.ops",
 ]
 
 MIDDLEWARE = [
