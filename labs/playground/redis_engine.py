@@ -1,16 +1,24 @@
 """Redis scratch areas: a redis-server of its own per session (Redis has no per-user
 keyspace a learner cannot leave: SELECT, SWAPDB and scripts reach every numbered database),
-started by the grader's deployment code in its own box, with dangerous commands renamed
-away, ``maxmemory`` set and the learner's connection on its own password. A server starts in
-milliseconds; the number of live ones is capped so the box accounts are never exhausted."""
+configured by the grader's own deployment code (dangerous commands renamed away, ACL learner
+user, ``maxmemory``, its own admin and learner passwords, a Unix socket for us).
+
+Servers share boxes: up to SERVERS_PER_BOX per box (own network namespace, cgroup and
+tmpfs, one box account), because box accounts are few and a redis-server is a few MB. Inside
+a box the servers cannot reach each other's data: the learner's commands go only to its own
+server, REPLICAOF/MIGRATE (the commands that talk to another server) are refused, and each
+server has passwords of its own."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
+import shutil
+import subprocess
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from labs.attempt import AnswerRejected, LearnerTimeout
@@ -24,8 +32,10 @@ from labs.playground.common import (
     Stopwatch,
     cell,
 )
+from labs.sandbox import base, box
 
-MAX_SERVERS = int(os.environ.get("INDEXED_PLAYGROUND_MAX_REDIS", "12"))
+MAX_SERVERS = int(os.environ.get("INDEXED_PLAYGROUND_MAX_REDIS", "120"))
+SERVERS_PER_BOX = 40
 MAXMEMORY = 16 << 20
 
 
@@ -34,44 +44,109 @@ class RedisScratch:
     session_id: str
     dataset: Dataset
     deployment: Any
+    home: Any  # the shared box this server lives in
+
+
+@dataclass
+class _SharedBox:
+    sandbox: base.SandboxDir
+    servers: set[str] = field(default_factory=set)
+    # the box's owner record is rewritten on every spawn: one writer at a time
+    record_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class RedisPlayground:
     name = "redis"
 
     def __init__(self) -> None:
-        self._live: dict[str, RedisScratch] = {}
+        self._boxes: list[_SharedBox] = []
+        self._count = 0
         self._lock = threading.Lock()
 
+    def _reserve_box(self, session_id: str) -> _SharedBox:
+        with self._lock:
+            if self._count >= MAX_SERVERS:
+                raise PlaygroundError(f"all {MAX_SERVERS} Redis playgrounds are in use; try again in a few minutes")
+            home = next((b for b in self._boxes if len(b.servers) < SERVERS_PER_BOX), None)
+            if home is None:
+                # Room for SERVERS_PER_BOX servers of MAXMEMORY each, and their threads.
+                limits = box.Limits.from_env(
+                    memory_bytes=SERVERS_PER_BOX * (MAXMEMORY + (8 << 20)),
+                    disk_bytes=256 << 20,
+                    pids=SERVERS_PER_BOX * 8 + 16,
+                    cpus=2.0,
+                )
+                home = _SharedBox(base.make_sandbox_dir("playground-redis", limits))
+                os.chmod(home.sandbox.path, 0o711)
+                self._boxes.append(home)
+            self._count += 1
+            home.servers.add(session_id)  # under the lock: a concurrent drop must not remove this box
+            return home
+
+    def _release(self, home: _SharedBox, session_id: str) -> None:
+        with self._lock:
+            home.servers.discard(session_id)
+            self._count -= 1
+            if not home.servers and home in self._boxes:
+                self._boxes.remove(home)
+                base.remove_sandbox_dir(home.sandbox)
+
     def create(self, session_id: str, dataset: Dataset) -> RedisScratch:
-        from labs.engines.redis.deployment import RedisOptions, start_deployment
+        from labs.engines.redis.deployment import (
+            SECRET_COMMANDS,
+            RedisDeployment,
+            RedisNode,
+            RedisOptions,
+            _spawn_server,
+            _wait_ready,
+            _write_config,
+        )
         from labs.engines.redis.run import run_seed
 
-        with self._lock:
-            if len(self._live) >= MAX_SERVERS:
-                raise PlaygroundError(f"all {MAX_SERVERS} Redis playgrounds are in use; try again in a few minutes")
-            self._live[session_id] = None  # type: ignore[assignment]  # reserve the slot
+        home = self._reserve_box(session_id)
+        deployment = RedisDeployment(
+            topology="standalone",
+            sandbox=home.sandbox,
+            nodes=[],
+            admin_password=secrets.token_urlsafe(24),
+            learner_password=secrets.token_urlsafe(24),
+            secret_names={name: f"{name.lower()}-{secrets.token_hex(12)}" for name in SECRET_COMMANDS},
+            options=RedisOptions(maxmemory=MAXMEMORY),
+        )
+        scratch = RedisScratch(session_id, dataset, deployment, home)
         try:
-            deployment = start_deployment("standalone", RedisOptions(maxmemory=MAXMEMORY))
-            try:
-                for number, script in enumerate(dataset.scripts, start=1):
-                    run_seed(deployment, script, f"block {number}")
-            except BaseException:
-                deployment.stop()
-                raise
+            node_dir = home.sandbox.path / f"redis-{session_id}"
+            node_dir.mkdir(mode=0o700)
+            port = base.free_port()
+            conf = _write_config(deployment, node_dir, port, None)
+            base.chown_to_sandbox_user(node_dir)
+            with home.record_lock:
+                process = _spawn_server(deployment, conf, node_dir, port)
+            deployment.nodes.append(RedisNode(0, port, None, process, node_dir))
+            _wait_ready(deployment, deployment.nodes[0])
+            for number, script in enumerate(dataset.scripts, start=1):
+                run_seed(deployment, script, f"block {number}")
         except BaseException:
-            with self._lock:
-                self._live.pop(session_id, None)
+            self.drop(scratch)
             raise
-        scratch = RedisScratch(session_id, dataset, deployment)
-        with self._lock:
-            self._live[session_id] = scratch
         return scratch
 
     def drop(self, scratch: RedisScratch) -> None:
-        with self._lock:
-            self._live.pop(scratch.session_id, None)
-        scratch.deployment.stop()
+        """Kill this session's server and remove its directory; the box goes with its last one."""
+        deployment = scratch.deployment
+        for connection in deployment._admin.values():
+            connection.close()
+        deployment._admin.clear()
+        for node in deployment.nodes:
+            if node.process.poll() is None:
+                node.process.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                node.process.wait(timeout=5)
+            with contextlib.suppress(ValueError), scratch.home.record_lock:
+                deployment.sandbox.pids.remove(node.process.pid)  # reaped: never signal a reused pid
+            shutil.rmtree(node.path, ignore_errors=True)
+        deployment.nodes.clear()
+        self._release(scratch.home, scratch.session_id)
 
     def reset(self, scratch: RedisScratch) -> RedisScratch:
         self.drop(scratch)
@@ -79,14 +154,15 @@ class RedisPlayground:
 
     def close(self) -> None:
         with self._lock:
-            live = [s for s in self._live.values() if s is not None]
-        for scratch in live:
-            with contextlib.suppress(Exception):
-                self.drop(scratch)
+            boxes, self._boxes, self._count = list(self._boxes), [], 0
+        for home in boxes:
+            base.remove_sandbox_dir(home.sandbox)  # kills every server left in it
 
     def sandbox_paths(self) -> list[str]:
+        """Each live session's own server directory (inside its shared box)."""
         with self._lock:
-            return [str(s.deployment.sandbox.path) for s in self._live.values() if s is not None]
+            homes = list(self._boxes)
+        return [str(p) for home in homes for p in home.sandbox.path.glob("redis-*")]
 
     def run(self, scratch: RedisScratch, text: str, explain: bool = False) -> Outcome:
         from labs.engines.redis.commands import parse_answer
