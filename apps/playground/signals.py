@@ -1,5 +1,5 @@
 """On worker start: start the playground service (one per host; a lock decides) and reap
-sessions that expired while no worker ran."""
+sessions that expired while no worker ran. Neither may stop the worker from grading."""
 
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ def start_playground(**_: object) -> None:
 
     try:
         start_service(Path(settings.INDEXED_PLAYGROUND_SOCKET))
-        expire_sessions()
-    except Exception:  # grading must go on without the playground
+    except Exception:
         log.exception("the playground service could not start")
+        return
+    try:
+        expire_sessions()
+    except Exception:
+        log.exception("expired playground sessions could not be reaped at worker start")
