@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from labs.projects.nosql import check_leaderboard, check_pipelines, check_redis_checkout
 from labs.projects.optimization import (
     check_budget,
     check_performance,
@@ -29,5 +30,8 @@ CHECKS: dict[str, Callable] = {
     "pg_performance": check_performance,
     "pg_index_budget": check_budget,
     "pg_plans_captured": check_plans_captured,
+    "mongo_pipelines": check_pipelines,
+    "redis_checkout": check_redis_checkout,
+    "redis_leaderboard": check_leaderboard,
 }
 assert set(CHECKS) == set(CHECK_ENVIRONMENTS), "every registered check needs its code, and no more"

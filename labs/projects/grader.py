@@ -9,6 +9,7 @@ from pathlib import Path
 
 from labs.engines.postgres.settings import find_missing_binaries
 from labs.projects.checks import CHECKS
+from labs.projects.env_nosql import open_nosql_project
 from labs.projects.env_pg import LearnerTimeout, PlatformFault, open_pg_project
 from labs.projects.result import GRADED, PLATFORM_ERROR, REJECTED, TIMEOUT, UNAVAILABLE, CriterionResult, ProjectResult
 from labs.projects.spec import Criterion, ProjectSpec, check_handin, read_handin
@@ -58,7 +59,8 @@ def grade_project(spec: ProjectSpec, handin_dir: Path) -> ProjectResult:
     rows: list[CriterionResult] = []
     status, gradable, message = GRADED, True, ""
     try:
-        with open_pg_project(spec, deadline) as env:
+        opener = open_nosql_project if spec.engine == "nosql" else open_pg_project
+        with opener(spec, deadline) as env:
             for criterion in spec.criteria:
                 if not criterion.auto:
                     rows.append(_instructor_row(criterion))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 PG_DATABASE = ("postgres", "project-database")
+NOSQL = ("nosql", "mongo-redis")
 
 CHECK_ENVIRONMENTS: dict[str, tuple[str, str]] = {
     "pg_rule_probes": PG_DATABASE,
@@ -15,5 +16,8 @@ CHECK_ENVIRONMENTS: dict[str, tuple[str, str]] = {
     "pg_performance": PG_DATABASE,
     "pg_index_budget": PG_DATABASE,
     "pg_plans_captured": PG_DATABASE,
+    "mongo_pipelines": NOSQL,
+    "redis_checkout": NOSQL,
+    "redis_leaderboard": NOSQL,
 }
 ENGINES = frozenset(CHECK_ENVIRONMENTS.values())
