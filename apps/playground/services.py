@@ -118,6 +118,7 @@ def _open(user, target: str, engine: str, title: str) -> PlaygroundSession:
         drop_session(session)  # expired: a fresh one, from the dataset again
         session = None
     if session is None:
+        _make_room(user)
         try:
             with transaction.atomic():
                 session = PlaygroundSession.objects.create(
@@ -126,6 +127,15 @@ def _open(user, target: str, engine: str, title: str) -> PlaygroundSession:
         except IntegrityError:  # the same learner opened it twice at once
             session = PlaygroundSession.objects.get(owner=user, target=target)
     return session
+
+
+def _make_room(user) -> None:
+    """A learner keeps at most INDEXED_PLAYGROUND_SESSIONS_PER_LEARNER scratch copies: opening
+    one more drops the one used least recently (each is a database or a server of its own)."""
+    keep = int(getattr(settings, "INDEXED_PLAYGROUND_SESSIONS_PER_LEARNER", 3))
+    sessions = list(PlaygroundSession.objects.filter(owner=user).order_by("-last_used_at"))
+    for session in sessions[max(0, keep - 1) :]:
+        drop_session(session)
 
 
 def open_lab_playground(user, lab: Lab) -> PlaygroundSession:
@@ -184,6 +194,7 @@ def read_schema(session: PlaygroundSession) -> dict:
 
 
 def reset_session(session: PlaygroundSession) -> None:
+    check_rate(session.owner)  # a reset rebuilds the data: it counts as a run
     _touch(session)
     playground_client().call(
         "reset", session=session.token, dataset=session_dataset(session).to_dict(), ttl=ttl_seconds()

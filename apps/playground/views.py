@@ -58,7 +58,7 @@ def session_page(request, token: str):
     else:
         lab = get_object_or_404(Lab, key=rest)
         back = (reverse("grading:lab", args=[rest]), lab.title)
-        code = _lab_example(session.engine)
+        code = _lab_example(session.engine, services.lab_dataset(lab))
     context = {
         "session": session,
         "code": code,
@@ -72,7 +72,17 @@ def session_page(request, token: str):
     return render(request, "playground/session.html", context)
 
 
-def _lab_example(engine: str) -> str:
+def _lab_example(engine: str, dataset) -> str:
+    """A first query for the editor: what tables (keys, collections) are there."""
+    if engine == "mongo":
+        import json
+
+        try:
+            collections = list(json.loads(dataset.scripts[0]).get("collections", {}))
+        except (ValueError, AttributeError, IndexError):
+            collections = []
+        if collections:
+            return json.dumps({"collection": collections[0], "find": {}, "limit": 10}) + "\n"
     return {
         "postgres": "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public';\n",
         "mariadb": "SHOW TABLES;\n",

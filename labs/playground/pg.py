@@ -130,6 +130,7 @@ class PostgresPlayground:
                 conn.execute("RESET ROLE")
                 conn.execute("ANALYZE")
                 conn.execute(pgsql.SQL("REVOKE CREATE ON DATABASE {} FROM {}").format(IDENT(name), IDENT(OWNER)))
+                conn.execute(pgsql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(IDENT(name)))
             self._templates[dataset.key] = (name, notes)
             return name, notes
 

@@ -195,3 +195,17 @@ def test_mysql_lesson_example_runs_on_mariadb_with_a_plan(client, course):
     assert "<td>2</td>" in html
     plan = client.post(f"/playground/{token}/run/", {"text": "SELECT * FROM t WHERE id = 1", "action": "explain"})
     assert "PRIMARY" in plan.content.decode()
+
+
+def test_a_learner_keeps_a_few_playgrounds_and_the_oldest_goes(client, course, settings):
+    settings.INDEXED_PLAYGROUND_SESSIONS_PER_LEARNER = 2
+    user = UserFactory()
+    _login(client, user)
+    first = _open_lesson(client, 1)
+    client.post(f"/playground/{first}/run/", {"text": "SELECT 1"})
+    _open_lesson(client, 2)
+    third = _open_lesson(client, 3)
+    assert PlaygroundSession.objects.filter(owner=user).count() == 2
+    assert client.get(f"/playground/{first}/").status_code == 404  # the least recently used went
+    assert all(s["session"] != first for s in playground_client().call("live"))
+    assert client.get(f"/playground/{third}/").status_code == 200
