@@ -320,7 +320,7 @@ def _plan_file_problem(
         return f"{name} has no 'Buffers: shared' lines: capture it with EXPLAIN (ANALYZE, BUFFERS, SETTINGS)"
     if "Execution Time" not in text:
         return f"{name} lacks the 'Execution Time' line: paste the whole output"
-    plan, _ = explain_analyze(env, query_text, variables)
+    plan, _ = explain_analyze(env, query_text, variables, analyze=False)  # which tables, not how fast
     if plan is None:
         return ""  # the query itself is judged elsewhere
     wanted = {n["Relation Name"] for n in plan_nodes(plan["Plan"]) if "Relation Name" in n}

@@ -107,7 +107,9 @@ def plan_nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
     return nodes
 
 
-def explain_analyze(env: PgProjectEnv, text: str, variables: dict[str, str]) -> tuple[dict[str, Any] | None, str]:
+def explain_analyze(
+    env: PgProjectEnv, text: str, variables: dict[str, str], *, analyze: bool = True
+) -> tuple[dict[str, Any] | None, str]:
     """(the JSON plan of the file's last statement, error) run as the owner and rolled back."""
     try:
         statements = split_statements(text)
@@ -120,7 +122,8 @@ def explain_analyze(env: PgProjectEnv, text: str, variables: dict[str, str]) -> 
             for statement in statements[:-1]:
                 conn.execute(substitute_variables(statement.text, variables))
             body = substitute_variables(statements[-1].text, variables)
-            row = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {body}").fetchone()
+            options = "ANALYZE, BUFFERS, FORMAT JSON" if analyze else "FORMAT JSON"
+            row = conn.execute(f"EXPLAIN ({options}) {body}").fetchone()
         except psycopg.Error as exc:
             return None, f"{exc.diag.sqlstate}: {exc.diag.message_primary or exc}"
         finally:
