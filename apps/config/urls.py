@@ -1,12 +1,22 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from apps.config.health import healthz
 from apps.config.metrics import metrics
 
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for /favicon.ico on their own (bookmarks, tabs opened from elsewhere); the
+    pages link the SVG. Resolved per request: the hashed name exists only after collectstatic."""
+    return HttpResponseRedirect(static("favicon.ico"))
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("apps.accounts.urls")),

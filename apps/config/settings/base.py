@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlparse
 
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = Path(os.environ.get("INDEXED_VAR_DIR", BASE_DIR / "var"))
 # SQLite (password hashes, sessions), secrets, the broker's files and logs live here: the
@@ -30,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "apps.accounts",
     "apps.courses",
     "apps.dashboard",
@@ -41,6 +44,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -49,6 +53,24 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# A Content Security Policy in every environment, so `make run` and the tests meet the policy
+# production ships: scripts only from this site (or carrying the page's nonce), so no inline
+# <script> and no on*= attribute anywhere (behaviour lives in static/js/); no plugins, no
+# framing. Inline styles stay allowed: htmx adds its indicator <style>, CodeMirror its theme,
+# the plan tree sizes its bars with a style attribute, and none of them can run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 ROOT_URLCONF = "apps.config.urls"
 WSGI_APPLICATION = "apps.config.wsgi.application"

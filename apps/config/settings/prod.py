@@ -11,8 +11,6 @@ test does this); `manage.py check --deploy` then warns, as it should.
 import os
 from urllib.parse import parse_qs, urlparse
 
-from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
-
 from apps.config.secret_files import read_or_create_secret
 from apps.config.settings.base import *  # noqa: F403
 from apps.config.settings.base import INSTALLED_APPS, MIDDLEWARE, PUBLIC_SECRET_KEY, VAR_DIR, database_from_url
@@ -71,35 +69,20 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-INSTALLED_APPS = [*INSTALLED_APPS, "csp", "axes", "django_prometheus"]
+INSTALLED_APPS = [*INSTALLED_APPS, "axes", "django_prometheus"]
 _security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware")
 MIDDLEWARE = [
     # django-prometheus counts requests and their latency around everything else
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     *MIDDLEWARE[: _security + 1],
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # the Content-Security-Policy (base.py) follows it
     *MIDDLEWARE[_security + 1 :],
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
-# A Content Security Policy: scripts only from this site (or carrying the page's nonce), no
-# plugins, no framing. Inline style attributes stay allowed: the plan table indents nodes with
-# them and they cannot run code.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF, NONCE],
-        "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:"],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        "frame-ancestors": [NONE],
-        "form-action": [SELF],
-    }
-}
+# The Content-Security-Policy is set in base.py, so development and tests run under it too.
 
 # Login throttling (django-axes): after five failed logins for one user name from one address,
 # that pair waits an hour; the lockout page says so. Counted in the site database, so every
