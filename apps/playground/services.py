@@ -82,7 +82,7 @@ def lesson_dataset(lesson: Lesson, number: int) -> tuple[Dataset, str]:
     chosen = blocks[number - 1]
     earlier = tuple(b.code for b in blocks[: number - 1] if b.engine == chosen.engine)
     label = f"{lesson.title}, before example {number}"
-    return Dataset(chosen.engine, earlier, label), chosen.code
+    return Dataset(chosen.engine, earlier, label, kind="lesson"), chosen.code
 
 
 def lab_is_playable(lab: Lab) -> bool:

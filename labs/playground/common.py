@@ -35,16 +35,19 @@ class Dataset:
     engine: str
     scripts: tuple[str, ...]
     label: str = ""
+    # "lab": a seed the platform loads as the grader does (an error is the lab's bug);
+    # "lesson": blocks a reader runs, with a reader's rights, skipping any that fail
+    kind: str = "lab"
 
     @property
     def key(self) -> str:
-        digest = hashlib.sha256(self.engine.encode())
+        digest = hashlib.sha256(f"{self.engine}:{self.kind}".encode())
         for script in self.scripts:
             digest.update(b"\0" + script.encode())
         return digest.hexdigest()[:16]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"engine": self.engine, "scripts": list(self.scripts), "label": self.label}
+        return {"engine": self.engine, "scripts": list(self.scripts), "label": self.label, "kind": self.kind}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Dataset:

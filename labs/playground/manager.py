@@ -175,9 +175,7 @@ class Manager:
         with self._lock:
             sessions = list(self._sessions.values())
             dropping = list(self._dropping)
-        rows = [
-            {"session": s.session_id, "engine": s.engine, "expires_in": round(s.expires_in(), 1)} for s in sessions
-        ]
+        rows = [{"session": s.session_id, "engine": s.engine, "expires_in": round(s.expires_in(), 1)} for s in sessions]
         return rows + [{"session": sid, "engine": "", "expires_in": 0.0, "dropping": True} for sid in dropping]
 
     def reap(self, wait: bool = False) -> list[str]:

@@ -106,33 +106,45 @@ class PostgresPlayground:
     # -- templates
 
     def _template(self, dataset: Dataset) -> tuple[str, list[str]]:
-        """The dataset's template database (built once per server), and notes on skipped blocks."""
+        """The dataset's template database (built once per server), and notes on skipped blocks.
+
+        The data is made by an ordinary role, as a lesson's reader makes it. A lab seed that
+        needs more (CREATE ROLE for a privileges lab) is run as the grader runs it, by the
+        server's admin, and its objects are then handed to the ordinary owner role."""
         instance = self.instance()
         with self._lock:
             if dataset.key in self._templates:
                 return self._templates[dataset.key]
             name = f"tpl_{dataset.key}"
-            instance.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(IDENT(name)))
-            instance.execute(pgsql.SQL("CREATE DATABASE {} TEMPLATE template0").format(IDENT(name)))
-            notes: list[str] = []
-            with instance.connect(name, options="-c statement_timeout=120000") as conn:
-                conn.execute(pgsql.SQL("ALTER SCHEMA public OWNER TO {}").format(IDENT(OWNER)))
-                conn.execute(pgsql.SQL("GRANT CREATE ON DATABASE {} TO {}").format(IDENT(name), IDENT(OWNER)))
-                # The data's owner is an ordinary role, as a lesson's reader or the lab's learner.
-                conn.execute(pgsql.SQL("SET ROLE {}").format(IDENT(OWNER)))
-                for number, script in enumerate(dataset.scripts, start=1):
-                    try:
-                        conn.execute(script)
-                    except psycopg.Error as exc:
-                        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                            conn.rollback()
-                        notes.append(f"block {number} of the dataset did not run: {exc.diag.message_primary or exc}")
-                conn.execute("RESET ROLE")
-                conn.execute("ANALYZE")
-                conn.execute(pgsql.SQL("REVOKE CREATE ON DATABASE {} FROM {}").format(IDENT(name), IDENT(OWNER)))
-                conn.execute(pgsql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(IDENT(name)))
+            notes = self._build(instance, name, dataset, as_admin=False)
+            if notes:
+                notes = self._build(instance, name, dataset, as_admin=True)
             self._templates[dataset.key] = (name, notes)
             return name, notes
+
+    def _build(self, instance: Any, name: str, dataset: Dataset, as_admin: bool) -> list[str]:
+        instance.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(IDENT(name)))
+        instance.execute(pgsql.SQL("CREATE DATABASE {} TEMPLATE template0").format(IDENT(name)))
+        instance.execute(pgsql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(IDENT(name)))
+        notes: list[str] = []
+        with instance.connect(name, options="-c statement_timeout=120000") as conn:
+            conn.execute(pgsql.SQL("ALTER SCHEMA public OWNER TO {}").format(IDENT(OWNER)))
+            conn.execute(pgsql.SQL("GRANT CREATE ON DATABASE {} TO {}").format(IDENT(name), IDENT(OWNER)))
+            if not as_admin:
+                conn.execute(pgsql.SQL("SET ROLE {}").format(IDENT(OWNER)))
+            for number, script in enumerate(dataset.scripts, start=1):
+                try:
+                    conn.execute(script)
+                except psycopg.Error as exc:
+                    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                        conn.rollback()
+                    notes.append(f"block {number} of the dataset did not run: {exc.diag.message_primary or exc}")
+            conn.execute("RESET ROLE")
+            if as_admin:
+                _hand_to_owner(conn)
+            conn.execute("ANALYZE")
+            conn.execute(pgsql.SQL("REVOKE CREATE ON DATABASE {} FROM {}").format(IDENT(name), IDENT(OWNER)))
+        return notes
 
     # -- sessions
 
@@ -294,6 +306,36 @@ class PostgresPlayground:
                 with contextlib.suppress(psycopg.Error):
                     conn.execute("ROLLBACK")
             return []
+
+
+_OWNED = """
+SELECT 'SCHEMA', pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_namespace n
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg\\_%'
+UNION ALL
+SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
+                      WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END,
+       pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg\\_%'
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+  AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+           WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid
+             AND d.deptype IN ('a', 'i')))
+UNION ALL
+SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.oid::pg_catalog.regprocedure::text
+FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' AND p.prokind <> 'a'
+"""
+
+
+def _hand_to_owner(conn: psycopg.Connection) -> None:
+    """Give the data's objects (made by the admin) to the ordinary owner role, which each
+    clone then hands to its session's role."""
+    conn.execute("SET search_path = pg_catalog, pg_temp")
+    for kind, name in conn.execute(_OWNED).fetchall():
+        with contextlib.suppress(psycopg.Error):  # e.g. an extension's own objects
+            conn.execute(pgsql.SQL(f"ALTER {kind} {name} OWNER TO {{}}").format(IDENT(OWNER)))  # type: ignore[arg-type]
+    conn.execute("RESET search_path")
 
 
 def _cancel(conn: psycopg.Connection) -> None:

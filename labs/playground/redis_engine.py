@@ -45,6 +45,7 @@ class RedisScratch:
     dataset: Dataset
     deployment: Any
     home: Any  # the shared box this server lives in
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -93,6 +94,7 @@ class RedisPlayground:
 
     def create(self, session_id: str, dataset: Dataset) -> RedisScratch:
         from labs.engines.redis.deployment import (
+            LEARNER_SETTINGS,
             SECRET_COMMANDS,
             RedisDeployment,
             RedisNode,
@@ -111,7 +113,8 @@ class RedisPlayground:
             admin_password=secrets.token_urlsafe(24),
             learner_password=secrets.token_urlsafe(24),
             secret_names={name: f"{name.lower()}-{secrets.token_hex(12)}" for name in SECRET_COMMANDS},
-            options=RedisOptions(maxmemory=MAXMEMORY),
+            # CONFIG GET/SET of the persistence settings, as the persistence labs allow
+            options=RedisOptions(maxmemory=MAXMEMORY, learner_config=LEARNER_SETTINGS),
         )
         scratch = RedisScratch(session_id, dataset, deployment, home)
         try:
@@ -125,7 +128,10 @@ class RedisPlayground:
             deployment.nodes.append(RedisNode(0, port, None, process, node_dir))
             _wait_ready(deployment, deployment.nodes[0])
             for number, script in enumerate(dataset.scripts, start=1):
-                run_seed(deployment, script, f"block {number}")
+                if dataset.kind == "lesson":
+                    scratch.notes.extend(_run_block(deployment, script, number))
+                else:
+                    run_seed(deployment, script, f"block {number}")
         except BaseException:
             self.drop(scratch)
             raise
@@ -166,6 +172,7 @@ class RedisPlayground:
 
     def run(self, scratch: RedisScratch, text: str, explain: bool = False) -> Outcome:
         from labs.engines.redis.commands import parse_answer
+        from labs.engines.redis.deployment import LEARNER_SETTINGS
         from labs.engines.redis.resp import RedisReplyError, format_reply
         from labs.engines.redis.run import run_commands
 
@@ -174,7 +181,7 @@ class RedisPlayground:
             outcome.notice = "Redis has no query plans: each command's cost is in its documentation (O(1), O(N) …)."
         clock = Stopwatch()
         try:
-            commands = parse_answer(text, "standalone")
+            commands = parse_answer(text, "standalone", LEARNER_SETTINGS)
             deadline = time.monotonic() + STATEMENT_TIMEOUT_S
             transcript = run_commands(scratch.deployment, commands, deadline, STATEMENT_TIMEOUT_S)
         except (AnswerRejected, LearnerTimeout) as exc:
@@ -220,7 +227,7 @@ class RedisPlayground:
                     "sample": [[cell(format_reply(sample, limit=200))]],
                 }
             )
-        return {"tables": tables, "relations": [], "notes": [], "kind": "keys"}
+        return {"tables": tables, "relations": [], "notes": scratch.notes, "kind": "keys"}
 
 
 _SAMPLE_COMMANDS = {
@@ -239,6 +246,32 @@ def _sample(connection: Any, key: bytes, kind: str, deadline: float) -> Any:
         return None
     connection.send_many([make(key)], deadline)
     return connection.read(deadline)
+
+
+def _run_block(deployment: Any, script: str, number: int) -> list[str]:
+    """A lesson block run as its reader would run it: with the learner's rights, line by
+    line; a line that is refused or fails is skipped and noted, never fatal to the playground."""
+    from labs.engines.redis.commands import CommandSyntaxError, parse_commands, refuse_forbidden
+    from labs.engines.redis.deployment import LEARNER_SETTINGS
+    from labs.engines.redis.run import run_commands
+
+    try:
+        commands = parse_commands(script)
+    except CommandSyntaxError as exc:
+        return [f"block {number} of the dataset could not be read: {exc}"]
+    notes, allowed = [], []
+    for command in commands:
+        try:
+            refuse_forbidden(command, "standalone", LEARNER_SETTINGS)
+            allowed.append(command)
+        except AnswerRejected as exc:
+            notes.append(f"block {number}, line {command.line} of the dataset was skipped: {exc}")
+    try:
+        transcript = run_commands(deployment, allowed, time.monotonic() + 30.0, 30.0)
+    except (AnswerRejected, LearnerTimeout) as exc:
+        return [*notes, f"block {number} of the dataset did not finish: {exc}"]
+    notes += [f"block {number}, line {step.line} of the dataset failed: {step.reply}" for step in transcript.errors]
+    return notes
 
 
 def _line_in(message: str) -> int | None:

@@ -149,3 +149,26 @@ def test_mariadb_runs_isolated_and_bounded(manager):
     schema = manager.schema("mdaaaaaaaa1", MARIA)
     assert schema["relations"][0]["to"] == "customers"
     assert "PRIMARY" in manager.run("mdaaaaaaaa1", MARIA, "SELECT * FROM customers WHERE id = 1", explain=True)["plan"]
+
+
+def test_a_lab_seed_that_needs_the_admin_is_loaded_and_handed_to_the_learner(manager):
+    seed = Dataset(
+        "postgres",
+        (
+            "CREATE ROLE play_reader_test NOLOGIN;"
+            "CREATE TABLE staff (id int PRIMARY KEY, salary int);"
+            "INSERT INTO staff VALUES (1, 100);"
+            "GRANT SELECT ON staff TO play_reader_test;",
+        ),
+    )
+    result = manager.run("pghhhhhhhh1", seed, "UPDATE staff SET salary = 200 RETURNING salary")
+    assert result["error"] is None and result["rows"] == [[200]]  # the learner owns the seeded table
+    assert manager.schema("pghhhhhhhh1", seed)["notes"] == []
+
+
+def test_lesson_blocks_that_fail_are_skipped_and_noted(manager):
+    lesson = Dataset("redis", ("SET a 1\nDEBUG SLEEP 0\n", "INCR a"), kind="lesson")
+    result = manager.run("rdlesson001", lesson, "GET a\nCONFIG GET appendonly")
+    assert result["rows"][0][2] == '"2"' and result["error"] is None  # CONFIG GET of a persistence setting
+    notes = manager.schema("rdlesson001", lesson)["notes"]
+    assert len(notes) == 1 and "block 1" in notes[0] and "DEBUG" in notes[0]
