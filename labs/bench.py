@@ -278,7 +278,7 @@ def bench_mariadb_replication(quick: bool) -> dict[str, float]:
     return _optional("labs.engines.mariadb.bench", "bench_replication_figures")(quick=quick)
 
 
-@bench("galera: 3-node cluster, lab graded", "cold only (no pool): bootstrap + 2 SST joins")
+@bench("galera: 3-node cluster, lab graded", "cold: bootstrap + 2 SST joins; warm: template")
 def bench_galera(quick: bool) -> dict[str, float]:
     return _optional("labs.engines.galera.bench", "bench_figures")(quick=quick)
 

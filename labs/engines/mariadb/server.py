@@ -151,6 +151,12 @@ def template() -> Template:
     return Template(final)
 
 
+def seal(path: Path) -> None:
+    """Give a template (this one, or one derived from it) to root, 0700: no box account may
+    read its passwords or plant a file in it."""
+    _seal(path)
+
+
 def _seal(path: Path) -> None:
     if not base.is_root() or path.stat().st_uid == 0:
         return
