@@ -332,11 +332,13 @@ def test_a_second_host_grades_from_the_same_queue_and_its_loss_costs_no_verdict(
         assert worker_netns != os.readlink("/proc/self/ns/net")
         assert_contained(host_b.process.pid, worker_netns, (host_b.addr_a, db_port))
         host_b.kill()
+        killed_at = time.monotonic()
         assert host_b.members() == set()
         assert site.rows("SELECT status FROM grading_submission WHERE id = %s", held_id)[0][0] == "running"
 
         # Its lease expires, the main host's sweeper re-queues it, the main host grades it.
         site.wait(second, 300)
+        print(f"second host killed mid-grade: its submission's verdict came {time.monotonic() - killed_at:.0f} s later")
         runs = site.runs([held_id])
         assert [(w.split(":")[0], outcome) for _, w, outcome, _ in runs][0] == (host_b.hostname, "lost"), runs
         final = [(w.split(":")[0], outcome) for _, w, outcome, applied_ in runs if applied_]
@@ -360,3 +362,27 @@ def assert_gone(profile: Profile, seconds: float = 15) -> None:
     while (left := profile.leftovers()) and time.monotonic() < deadline:
         time.sleep(1)
     assert left == [], "processes outlived serve.sh"
+
+
+def test_a_worker_host_refuses_url_files_others_can_read_or_that_are_missing(tmp_path):
+    var = tmp_path / "worker-var"
+    var.mkdir(mode=0o700)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_"))}
+    env["INDEXED_VAR_DIR"] = str(var)
+
+    def start() -> subprocess.CompletedProcess:
+        return subprocess.run([str(ROOT / "scripts" / "worker-host.sh")], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=60)
+
+    done = start()
+    assert done.returncode == 2 and "DATABASE_URL is not set" in done.stderr, done.stderr
+    (var / "database_url").write_text("postgresql://indexed:secret@site.example.invalid:5432/indexed?sslmode=require\n")
+    (var / "database_url").chmod(0o644)
+    (var / "broker_url").write_text("redis://:secret@site.example.invalid:6390/0\n")
+    (var / "broker_url").chmod(0o600)
+    done = start()
+    assert done.returncode == 2 and "mode 644" in done.stderr and "make it 0600" in done.stderr, done.stderr
+    (var / "database_url").write_text("postgresql://indexed:secret@/indexed?host=/var/lib/indexed/site-db/run\n")
+    (var / "database_url").chmod(0o600)
+    done = start()
+    assert done.returncode == 2 and "Unix socket of the main host" in done.stderr, done.stderr
