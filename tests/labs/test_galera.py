@@ -12,7 +12,7 @@ import pytest
 
 from labs.attempt import AnswerRejected
 from labs.engines.galera.answer import AdminSet, parse_answer, split_with_delimiters
-from labs.engines.galera.cluster import find_missing
+from labs.engines.galera.cluster import cluster_template, find_missing, start_cluster
 from labs.engines.mariadb.server import find_missing_binaries
 from labs.result import GRADED, REJECTED
 from labs.runner import grade
@@ -95,6 +95,22 @@ def test_answers_the_platform_cannot_run_are_refused_with_the_reason(answer, mes
 
 
 # -- on a real three-node cluster
+
+
+@needs_galera
+@pytest.mark.slow
+def test_an_attempts_cluster_reforms_from_the_sealed_template_without_a_state_transfer(no_leftovers):
+    template = cluster_template()
+    if base.is_root():
+        assert template.stat().st_uid == 0 and template.stat().st_mode & 0o077 == 0
+    cluster = start_cluster()
+    try:
+        assert {cluster.status(name)["wsrep_cluster_size"] for name in ("node1", "node2", "node3")} == {"3"}
+        assert cluster.timings["synced_s"] < 30
+        for name in ("node2", "node3"):
+            assert "SST" not in cluster.nodes[name].process.log_path.read_text(errors="replace")
+    finally:
+        cluster.stop()
 
 
 @needs_galera

@@ -132,7 +132,9 @@ def cluster_template() -> Path:
     """The sealed data directories of a crashed, fully synced three-node cluster (built once)."""
     tpl = mariadb_template()
     options = [node_options(name, bootstrap=False) for name in NODES]
-    key = hashlib.sha256(json.dumps([tpl.path.name, str(PROVIDER), options]).encode()).hexdigest()[:12]
+    provider = PROVIDER.stat()  # a new galera-4 package gets a template of its own
+    identity = [tpl.path.name, str(PROVIDER), provider.st_size, int(provider.st_mtime), options]
+    key = hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:12]
     root = tpl.path.parent
     final = root / f"galera-{key}"
     if not (final / "READY").exists():
