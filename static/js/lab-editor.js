@@ -9,7 +9,10 @@
     var areas = document.querySelectorAll("textarea.code-input[data-language]");
     for (var i = 0; i < areas.length; i++) {
       try {
-        editor.upgradeTextarea(areas[i], areas[i].dataset.language);
+        var view = editor.upgradeTextarea(areas[i], areas[i].dataset.language);
+        // The editable area is focusable already (contenteditable); saying so with tabindex
+        // lets checkers such as axe see that its scrolling box is reachable by keyboard.
+        if (view && view.contentDOM && !view.contentDOM.hasAttribute("tabindex")) view.contentDOM.setAttribute("tabindex", "0");
       } catch (err) {
         areas[i].hidden = false;
         areas[i].style.display = "";

@@ -43,9 +43,37 @@
     });
   }
 
+  // A box that scrolls sideways (code, a wide table on a phone) must be reachable from the
+  // keyboard, or its hidden part can only be seen with a mouse. Boxes with a link or a field
+  // inside are reached through those; the others get a tab stop and a name.
+  var SCROLLERS = "pre, .table-scroll, .prose table, .schema-figure, .playground-plan";
+  var FOCUSABLE = "a[href], button, input, select, textarea, [tabindex], [contenteditable]";
+  function markScrollers() {
+    var boxes = document.querySelectorAll(SCROLLERS);
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.dataset.scrollMarked) continue;
+      if (box.scrollWidth <= box.clientWidth + 1 && box.scrollHeight <= box.clientHeight + 1) continue;
+      if (box.querySelector(FOCUSABLE)) continue;
+      box.dataset.scrollMarked = "true";
+      box.setAttribute("tabindex", "0");
+      if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", (box.tagName === "PRE" ? "Code" : "Table") + " (scrollable)");
+      }
+    }
+  }
+
   function start() {
     setUpToggle();
     setUpSelectOnClick();
+    markScrollers();
+    var pending = 0;
+    window.addEventListener("resize", function () {
+      window.clearTimeout(pending);
+      pending = window.setTimeout(markScrollers, 200);
+    });
+    document.body.addEventListener("htmx:afterSettle", markScrollers);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
