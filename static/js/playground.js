@@ -1,5 +1,6 @@
-// Playground page: Ctrl/Cmd-Enter runs the query; the schema's names are kept for the
-// editor's completion. No inline script anywhere (the production CSP forbids it).
+// Playground page: Ctrl/Cmd-Enter runs the query, and once the schema panel has loaded, its
+// table and column names feed the SQL editor's completion. No inline script anywhere (the
+// production CSP forbids it): the names arrive as a JSON data block in the schema panel.
 (function () {
   "use strict";
   function form() { return document.getElementById("playground-form"); }
@@ -18,14 +19,23 @@
     }
   });
 
-  // The vendored CodeMirror bundle's sql() takes no schema, so completion from the tables
-  // shown here waits for a rebuild that exposes it; the names stay on window for that.
+  function feedCompletion() {
+    var data = document.getElementById("playground-schema-data");
+    var textarea = document.getElementById("playground-text");
+    var editor = window.IndexedEditor;
+    if (!data || !textarea || !editor || typeof editor.setSqlSchema !== "function") return;
+    try {
+      editor.setSqlSchema(textarea._indexedEditor, JSON.parse(data.textContent));
+    } catch (err) {
+      if (window.console) console.error("Completion from the schema is unavailable.", err);
+    }
+  }
+
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "playground-schema") {
-      var data = document.getElementById("playground-schema-data");
-      if (data) {
-        try { window.IndexedPlaygroundSchema = JSON.parse(data.textContent); } catch (err) { /* keep going */ }
-      }
+      // lab-editor.js upgrades the textarea on DOMContentLoaded; the schema may come first
+      if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", feedCompletion);
+      else feedCompletion();
     }
   });
 })();
