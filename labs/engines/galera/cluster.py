@@ -133,7 +133,7 @@ def cluster_template() -> Path:
     tpl = mariadb_template()
     options = [node_options(name, bootstrap=False) for name in NODES]
     provider = PROVIDER.stat()  # a new galera-4 package gets a template of its own
-    identity = [tpl.path.name, str(PROVIDER), provider.st_size, int(provider.st_mtime), options]
+    identity = [tpl.path.name, str(PROVIDER), provider.st_size, int(provider.st_mtime), options, 2]
     key = hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:12]
     root = tpl.path.parent
     final = root / f"galera-{key}"
@@ -166,7 +166,10 @@ def _build_template(build: Path) -> None:
             if not (data / "gvwstate.dat").exists():
                 raise SandboxError(f"galera {name} left no gvwstate.dat: pc.recovery could not re-form the cluster")
             shutil.copytree(data, build / name, copy_function=shutil.copyfile)
-            (build / name / "mariadbd.pid").unlink(missing_ok=True)
+            # Recreated at start: the temporary tablespace, and the write-set cache (no node
+            # needs an IST from it: all three restart at the same position).
+            for leftover in ("mariadbd.pid", "ibtmp1", "galera.cache"):
+                (build / name / leftover).unlink(missing_ok=True)
         (build / "READY").write_text(json.dumps({"built": time.time(), "timings": cluster.timings}))
     finally:
         cluster.stop()
