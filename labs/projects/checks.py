@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from labs.projects.nosql import check_leaderboard, check_pipelines, check_redis_checkout
+from labs.projects.operations import check_base_backup, check_lab_runbook, check_wal_archiving
 from labs.projects.optimization import (
     check_budget,
     check_performance,
@@ -33,5 +34,8 @@ CHECKS: dict[str, Callable] = {
     "mongo_pipelines": check_pipelines,
     "redis_checkout": check_redis_checkout,
     "redis_leaderboard": check_leaderboard,
+    "pg_wal_archiving": check_wal_archiving,
+    "pg_base_backup": check_base_backup,
+    "lab_runbook": check_lab_runbook,
 }
 assert set(CHECKS) == set(CHECK_ENVIRONMENTS), "every registered check needs its code, and no more"

@@ -11,6 +11,7 @@ from labs.engines.postgres.settings import find_missing_binaries
 from labs.projects.checks import CHECKS
 from labs.projects.env_nosql import open_nosql_project
 from labs.projects.env_pg import LearnerTimeout, PlatformFault, open_pg_project
+from labs.projects.operations import open_ops_project
 from labs.projects.result import GRADED, PLATFORM_ERROR, REJECTED, TIMEOUT, UNAVAILABLE, CriterionResult, ProjectResult
 from labs.projects.spec import Criterion, ProjectSpec, check_handin, read_handin
 
@@ -59,7 +60,9 @@ def grade_project(spec: ProjectSpec, handin_dir: Path) -> ProjectResult:
     rows: list[CriterionResult] = []
     status, gradable, message = GRADED, True, ""
     try:
-        opener = open_nosql_project if spec.engine == "nosql" else open_pg_project
+        opener = {"nosql": open_nosql_project, "operational": open_ops_project}.get(
+            spec.engine if spec.engine == "nosql" else spec.topology, open_pg_project
+        )
         with opener(spec, deadline) as env:
             for criterion in spec.criteria:
                 if not criterion.auto:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 PG_DATABASE = ("postgres", "project-database")
 NOSQL = ("nosql", "mongo-redis")
+PG_OPS = ("postgres", "operational")
 
 CHECK_ENVIRONMENTS: dict[str, tuple[str, str]] = {
     "pg_rule_probes": PG_DATABASE,
@@ -19,5 +20,8 @@ CHECK_ENVIRONMENTS: dict[str, tuple[str, str]] = {
     "mongo_pipelines": NOSQL,
     "redis_checkout": NOSQL,
     "redis_leaderboard": NOSQL,
+    "pg_wal_archiving": PG_OPS,
+    "pg_base_backup": PG_OPS,
+    "lab_runbook": PG_OPS,
 }
 ENGINES = frozenset(CHECK_ENVIRONMENTS.values())
