@@ -99,3 +99,54 @@ def test_explore_the_data_from_a_lab_page(live_server, learner_page):
     page.locator("#playground-result table.playground-table").wait_for()
     names = page.locator("#playground-result tbody td").all_inner_texts()
     assert names == ["Ada", "Brian", "Chen"]  # the seed, never the hidden data
+
+
+COURSE_LABS = Path(__file__).resolve().parents[1] / "fixtures" / "course" / "labs"
+
+
+@pytest.mark.parametrize(
+    ("lab_folder", "lab_key", "query", "expected", "note"),
+    [
+        ("redis-leaderboard", "redis-weekly-leaderboard", "ZRANGE points:mon 0 0", '["dave"]', None),
+        (
+            "mongo-aggregation",
+            "mongo-spend-per-customer",
+            '{"collection": "orders", "find": {"customer": "cy"}, "projection": {"_id": 0, "total": 1}}',
+            "40",
+            "emulated engine",
+        ),
+    ],
+    ids=["redis", "mongo"],
+)
+def test_a_query_on_each_other_engine(
+    live_server, learner_page, synced_course, lab_folder, lab_key, query, expected, note
+):
+    page = learner_page
+    shutil.copytree(COURSE_LABS / lab_folder, synced_course / "labs" / lab_folder)
+    sync_curriculum(synced_course)
+    page.goto(f"{live_server.url}/labs/{lab_key}/")
+    page.get_by_role("link", name="Explore the data").click()
+    if note:
+        assert note in page.locator(".note.emulated").inner_text()  # the page says Mongo is emulated
+    page.locator("#playground-schema .schema-table-detail").first.wait_for()  # keys / collections listed
+    page.locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(query)
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.locator("#playground-result table.playground-table").wait_for()
+    assert expected in page.locator("#playground-result tbody").inner_text()
+
+
+def test_a_mysql_example_runs_on_mariadb(live_server, learner_page):
+    from apps.courses.models import Lesson
+
+    Lesson.objects.filter(key="kv-redis").update(
+        body="Intro\n\n```mysql runnable\nCREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10));\n"
+        "INSERT INTO t VALUES (1, 'one'), (2, 'two');\n```\n\n```mysql runnable\nSELECT v FROM t ORDER BY id;\n```\n"
+    )
+    page = learner_page
+    page.goto(f"{live_server.url}/lessons/kv-redis/")
+    page.get_by_role("link", name="Try it").nth(1).click()
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.locator("#playground-result table.playground-table").wait_for()
+    assert page.locator("#playground-result tbody td").all_inner_texts() == ["one", "two"]
