@@ -46,7 +46,7 @@
   // A box that scrolls sideways (code, a wide table on a phone) must be reachable from the
   // keyboard, or its hidden part can only be seen with a mouse. Boxes with a link or a field
   // inside are reached through those; the others get a tab stop and a name.
-  var SCROLLERS = "pre, .table-scroll, .prose table, .schema-figure, .playground-plan";
+  var SCROLLERS = "pre, .table-scroll, .prose table, table.data, .schema-figure, .playground-plan";
   var FOCUSABLE = "a[href], button, input, select, textarea, [tabindex], [contenteditable]";
   function markScrollers() {
     var boxes = document.querySelectorAll(SCROLLERS);
