@@ -169,3 +169,21 @@ def test_favicon_one_title_and_the_emulated_mongo_note(live_server, ux_site, pag
     assert "emulated MongoDB 7 engine" in page.locator("#emulated-engine").inner_text()
     page.goto(f"{base}/labs/{SQL_LAB}/")
     assert page.locator("#emulated-engine").count() == 0
+
+
+def test_code_is_coloured_for_the_dark_theme_in_the_editor_and_in_lessons(live_server, ux_site, browser):  # noqa: F811
+    """Keywords take the dark theme's colours, not the light ones on a dark background. The
+    editor's rule targets the vendored CodeMirror bundle's generated class for keywords: a
+    rebuilt bundle that renames it fails here."""
+    base = live_server.url
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    log_in(page, base, "ux-learner")
+    page.goto(f"{base}/labs/{SQL_LAB}/")
+    page.wait_for_load_state("load")
+    keyword = page.locator(".cm-line span", has_text="SELECT").first
+    assert keyword.evaluate("(el) => getComputedStyle(el).color") == "rgb(220, 163, 255)"  # --cm-keyword, dark
+    page.goto(f"{base}/lessons/rel-joins/")
+    lesson_keyword = page.locator(".highlight .k").first
+    assert lesson_keyword.evaluate("(el) => getComputedStyle(el).color") == "rgb(255, 173, 102)"  # lightbulb
+    context.close()
