@@ -47,6 +47,7 @@ run_as_db() {
 }
 port=$(sed -n 's/.*[?&]port=\([0-9]*\).*/\1/p' "$VAR/database_url" 2>/dev/null)
 port=${port:-5432}
+# Exported, never on a command line (argv is visible to every user); setpriv passes it on.
 export PGPASSWORD; PGPASSWORD=$(cat "$VAR/site-db.password")
 archive_mode=$("$PG_BIN/psql" -h "$SITE_DB_DIR/run" -p "$port" -U indexed -d indexed -tAc "SHOW archive_mode")
 [ "$archive_mode" = on ] || { echo "site-backup.sh: the site database does not archive WAL (archive_mode=$archive_mode)" >&2; exit 2; }
@@ -57,7 +58,7 @@ mkdir -p "$BACKUP_DIR/base"
 [ "$(id -u)" = 0 ] && chown "$SITE_DB_USER:" "$BACKUP_DIR/base"
 # Compressed tar files and a manifest. -X stream copies
 # the WAL written during the backup too, so the backup is consistent on its own.
-run_as_db env PGPASSWORD="$PGPASSWORD" "$PG_BIN/pg_basebackup" -h "$SITE_DB_DIR/run" -p "$port" -U indexed \
+run_as_db "$PG_BIN/pg_basebackup" -h "$SITE_DB_DIR/run" -p "$port" -U indexed \
   -D "$target" -Ft -z -X stream --checkpoint=fast --label "indexed $stamp"
 # (pg_verifybackup of PostgreSQL 15 reads only plain-format backups: check the archives whole.)
 gzip -t "$target/base.tar.gz" "$target/pg_wal.tar.gz"

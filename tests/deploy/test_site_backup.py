@@ -108,6 +108,14 @@ def test_base_backup_and_wal_restore_the_site_whole_or_to_a_moment(base):
     try:
         found = usernames(profile)
         assert {"after-backup", "after-moment"} <= found and "before-backup" not in found, found
+        # Retention: a new base backup with --keep 1 removes the old one and the WAL only it needed.
+        done = script("site-backup.sh", profile, "--keep", "1")
+        assert done.returncode == 0, done.stdout + done.stderr
+        (newest,) = os.listdir(backups / "base")
+        assert newest != stamp
+        start = (backups / "base" / newest / "start_wal").read_text().strip()
+        segments = [name for name in os.listdir(backups / "wal") if len(name) == 24]
+        assert segments and all(name[8:] >= start[8:] for name in segments), (start, sorted(segments))
     finally:
         profile.stop()
     assert_gone(profile)
