@@ -1,4 +1,4 @@
-"""A learner's playground sessions and the record of their runs (for the rate limit)."""
+"""A learner's playground sessions (the per-minute limit on runs is counted by the service)."""
 
 from __future__ import annotations
 
@@ -30,10 +30,3 @@ class PlaygroundSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner} · {self.target}"
-
-
-class PlaygroundRun(models.Model):
-    """One query a learner sent; only the rate limit reads these (old rows are pruned)."""
-
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    at = models.DateTimeField(db_index=True)

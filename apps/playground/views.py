@@ -20,7 +20,9 @@ from labs.playground.mongo import EMULATED_NOTE
 
 
 def _own_session(request, token: str) -> PlaygroundSession:
-    return get_object_or_404(PlaygroundSession, token=token, owner=request.user)
+    session = get_object_or_404(PlaygroundSession, token=token, owner=request.user)
+    session.owner = request.user  # already loaded: no second query for it
+    return session
 
 
 @login_required

@@ -25,6 +25,14 @@ class PlaygroundError(RuntimeError):
     """The platform could not serve a playground request (never the learner's mistake)."""
 
 
+class RateLimited(PlaygroundError):
+    """The learner sent more runs in the last minute than the limit allows."""
+
+    def __init__(self, count: int, limit: int, retry_after: int):
+        super().__init__(f"{count} runs in the last minute, the limit is {limit}; retry in {retry_after} s")
+        self.count, self.limit, self.retry_after = count, limit, retry_after
+
+
 @dataclass(frozen=True)
 class Dataset:
     """What a scratch area starts from: ``scripts`` run in order as the data's owner.

@@ -24,6 +24,7 @@ from labs.playground.common import (
     Dataset,
     Outcome,
     PlaygroundError,
+    RateLimited,
     check_session_id,
 )
 
@@ -73,6 +74,7 @@ class Manager:
         self._droppers = ThreadPoolExecutor(DROP_THREADS, thread_name_prefix="playground-drop")
         self._drop_seconds: dict[str, float] = {}  # engine -> moving average of one removal
         self._gates: dict[str, threading.Lock] = {}  # session id -> held while it is being created
+        self._runs: dict[str, list[float]] = {}  # learner -> times of their runs in the last minute
 
     # -- engines
 
@@ -81,6 +83,23 @@ class Manager:
             if name not in self._engines:
                 self._engines[name] = _make_engine(name)
             return self._engines[name]
+
+    # -- the rate limit
+
+    def admit(self, owner: str, limit: int, window: float = 60.0) -> None:
+        """Count one run for ``owner`` (every session of theirs), or RateLimited when they sent
+        ``limit`` in the last ``window`` seconds. Kept here, in the one process that serves
+        every run of this host, so no web worker needs to write a row per query."""
+        now = time.monotonic()
+        with self._lock:
+            recent = [t for t in self._runs.get(owner, ()) if t > now - window]
+            if len(recent) >= limit:
+                self._runs[owner] = recent
+                raise RateLimited(len(recent), limit, max(1, int(recent[0] + window - now) + 1))
+            recent.append(now)
+            self._runs[owner] = recent
+            if len(self._runs) > 10_000:  # forget learners idle for a minute
+                self._runs = {k: v for k, v in self._runs.items() if v and v[-1] > now - window}
 
     # -- sessions
 

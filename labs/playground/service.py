@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from labs.playground.common import Dataset, PlaygroundError
+from labs.playground.common import Dataset, PlaygroundError, RateLimited
 from labs.playground.manager import Manager
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,8 @@ def handle(manager: Manager, request: dict[str, Any]) -> Any:
         return manager.sandbox_paths()
     session = str(request.get("session", ""))
     dataset = Dataset.from_dict(request.get("dataset") or {})
+    if request.get("owner") and request.get("limit") and op in ("run", "reset"):
+        manager.admit(str(request["owner"]), int(request["limit"]))
     ttl = request.get("ttl")
     ttl = float(ttl) if ttl else None
     if op == "open":
@@ -74,6 +76,8 @@ class _Handler(socketserver.StreamRequestHandler):
             try:
                 request = json.loads(raw)
                 reply = {"ok": True, "result": handle(self.server.manager, request)}  # type: ignore[attr-defined]
+            except RateLimited as exc:
+                reply = {"ok": False, "error": str(exc), "rate_limited": [exc.count, exc.limit, exc.retry_after]}
             except PlaygroundError as exc:
                 reply = {"ok": False, "error": str(exc)}
             except Exception as exc:  # a bug of ours: say so, keep serving the others
@@ -150,6 +154,8 @@ class Client:
         if not data:
             raise PlaygroundError("the playground service closed the connection")
         reply = json.loads(data)
+        if reply.get("rate_limited"):
+            raise RateLimited(*reply["rate_limited"])
         if not reply.get("ok"):
             raise PlaygroundError(reply.get("error", "the playground failed"))
         return reply["result"]
