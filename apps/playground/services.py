@@ -36,6 +36,12 @@ LAB_ENGINES = {
 EDITOR_LANGUAGE = {"postgres": "sql", "mariadb": "sql", "redis": "redis", "mongo": "mongo"}
 
 
+# A row's expiry is written at most this often, so it may lag the last run by as much: rows
+# count as expired only that long after it. The service, which sees every run, removes the
+# sandbox at the exact expiry; a row that outlives it only names a session to start afresh.
+TOUCH_EVERY = timedelta(seconds=60)
+
+
 class RateLimited(Exception):
     def __init__(self, message: str, retry_after: int):
         super().__init__(message)
@@ -115,7 +121,7 @@ def _open(user, target: str, engine: str, title: str) -> PlaygroundSession:
     now = timezone.now()
     expires = now + timedelta(seconds=ttl_seconds())
     session = PlaygroundSession.objects.filter(owner=user, target=target).first()
-    if session is not None and session.expires_at <= now:
+    if session is not None and session.expires_at + TOUCH_EVERY <= now:
         drop_session(session)  # expired: a fresh one, from the dataset again
         session = None
     if session is None:
@@ -151,11 +157,10 @@ def open_lesson_playground(user, lesson: Lesson, number: int) -> tuple[Playgroun
 
 
 def _touch(session: PlaygroundSession) -> None:
-    """Push the session's expiry on; the row is written at most once a minute (the service
-    keeps the exact time of last use and expires the sandbox itself)."""
+    """Push the session's expiry on, writing the row at most once per TOUCH_EVERY."""
     now = timezone.now()
     expires = now + timedelta(seconds=ttl_seconds())
-    if session.expires_at is not None and expires - session.expires_at < timedelta(seconds=60):
+    if session.expires_at is not None and expires - session.expires_at < TOUCH_EVERY:
         return
     session.last_used_at, session.expires_at = now, expires
     PlaygroundSession.objects.filter(pk=session.pk).update(last_used_at=now, expires_at=expires)
@@ -214,7 +219,7 @@ def drop_session(session: PlaygroundSession) -> None:
 
 def expire_sessions() -> int:
     """Drop every session past its expiry, in the service and here; how many."""
-    expired = list(PlaygroundSession.objects.filter(expires_at__lte=timezone.now()))
+    expired = list(PlaygroundSession.objects.filter(expires_at__lte=timezone.now() - TOUCH_EVERY))
     for session in expired:
         drop_session(session)
     try:

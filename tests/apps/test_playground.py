@@ -158,7 +158,7 @@ def test_expiry_removes_the_session_and_its_database(client, course):
     token = _open_lesson(client, 3)
     client.post(f"/playground/{token}/run/", {"text": "SELECT 1"})
     assert any(s["session"] == token for s in playground_client().call("live"))
-    PlaygroundSession.objects.filter(token=token).update(expires_at=timezone.now() - timedelta(seconds=1))
+    PlaygroundSession.objects.filter(token=token).update(expires_at=timezone.now() - timedelta(seconds=61))
     assert expire_sessions() == 1
     assert not PlaygroundSession.objects.filter(token=token).exists()
     assert all(s["session"] != token for s in playground_client().call("live"))
@@ -209,3 +209,16 @@ def test_a_learner_keeps_a_few_playgrounds_and_the_oldest_goes(client, course, s
     assert client.get(f"/playground/{first}/").status_code == 404  # the least recently used went
     assert all(s["session"] != first for s in playground_client().call("live"))
     assert client.get(f"/playground/{third}/").status_code == 200
+
+
+def test_an_idle_sandbox_expires_on_its_own_and_its_files_go(client, course, settings):
+    settings.INDEXED_PLAYGROUND_TTL_SECONDS = 1
+    Lesson.objects.filter(key="kv-redis").update(body="Intro\n\n```redis runnable\nSET greeting hello\n```\n")
+    _login(client, UserFactory())
+    token = client.get("/lessons/kv-redis/playground/?block=1")["Location"].split("/")[2]
+    assert client.post(f"/playground/{token}/run/", {"text": "GET greeting"}).status_code == 200
+    own = [p for p in playground_client().call("sandboxes") if p.endswith(f"redis-{token}")]
+    assert len(own) == 1 and Path(own[0]).is_dir()
+    time.sleep(1.3)  # no beat, no request: the service's own reaper
+    assert all(s["session"] != token for s in playground_client().call("live"))
+    assert not Path(own[0]).exists()
