@@ -105,20 +105,25 @@
   });
 
   // The verdict area is replaced several times while an answer is queued and running; the
-  // screen reader hears one sentence when the final verdict arrives, not every poll.
+  // screen reader hears one short sentence when the final verdict arrives, not every poll. Its
+  // words differ from the verdict's own, so a search of the page for "Score: 0%" finds one.
   var announced = {};
+  function summary(box) {
+    var score = box.querySelector(".score strong");
+    if (score) {
+      var failed = box.querySelectorAll(".check.fail").length;
+      return "Graded: " + score.textContent.trim() + (failed ? ", " + failed + (failed === 1 ? " check" : " checks") + " failed." : ".");
+    }
+    if (box.querySelector(".status.failed")) return "Not graded: the grader could not run it, and it is not counted.";
+    if (box.querySelector(".checks, .previews, .transcript")) return "Run finished: its output is below.";
+    return "The verdict is below.";
+  }
   document.body.addEventListener("htmx:afterSettle", function () {
     if (!announcer) return;
-    var finished = document.querySelector("#verdict .submission .score, #verdict .submission .status.failed, #verdict .submission p.status:not(.queued):not(.running):not(.slow)");
-    if (!finished) return;
-    var box = finished.closest(".submission");
-    if (!box || announced[box.id]) return;
-    if (box.hasAttribute("hx-get")) return; // still polling: not final yet
+    var box = document.querySelector("#verdict .submission");
+    if (!box || announced[box.id] || box.hasAttribute("hx-get")) return; // none yet, told, or still polling
     announced[box.id] = true;
-    var failedChecks = box.querySelectorAll(".check.fail").length;
-    var text = "Verdict: " + finished.textContent.replace(/\s+/g, " ").trim();
-    if (failedChecks) text += " " + failedChecks + (failedChecks === 1 ? " check failed." : " checks failed.");
-    announcer.textContent = text;
+    announcer.textContent = summary(box);
   });
   // The verdict shown when the page loads is old news: not announced.
   var initial = document.querySelector("#verdict .submission");

@@ -134,7 +134,7 @@ def test_ctrl_enter_drafts_starter_code_and_the_announced_verdict(live_server, u
     page.locator("#verdict").get_by_text("Score: 100%").wait_for(timeout=60_000)
     assert Submission.objects.filter(lab=lab, kind="submit").count() == count + 1
     assert editor_text(page) == FIXED_SQL  # Ctrl-Enter did not add a line either
-    page.locator("#verdict-announcer").get_by_text("Verdict: Score: 100%").wait_for()
+    page.locator("#verdict-announcer").get_by_text("Graded: 100%.").wait_for()
 
     # Submitted: the draft is gone, the editor shows the submitted answer after a reload.
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('indexed-draft:'))") == []
