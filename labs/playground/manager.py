@@ -70,6 +70,7 @@ class Manager:
         self._engines_lock = threading.Lock()
         self._reaper: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._wake = threading.Event()  # set when the reaper must look again (new session, stop)
         self._dropping: dict[str, Future] = {}  # expired, scratch area still being removed
         self._droppers = ThreadPoolExecutor(DROP_THREADS, thread_name_prefix="playground-drop")
         self._drop_seconds: dict[str, float] = {}  # engine -> moving average of one removal
@@ -129,6 +130,7 @@ class Manager:
             session = Session(session_id, dataset.engine, dataset.key, scratch, ttl or self.ttl)
             with self._lock:
                 self._sessions[session_id] = session
+            self._wake.set()
             return session
 
     def _live_session(self, session_id: str, dataset: Dataset, ttl: float | None) -> Session | None:
@@ -136,8 +138,9 @@ class Manager:
         if session is None or session.dataset_key != dataset.key or session.engine != dataset.engine:
             return None
         session.last_used = time.monotonic()
-        if ttl:
+        if ttl and ttl != session.ttl:
             session.ttl = ttl
+            self._wake.set()
         return session
 
     def open(self, session_id: str, dataset: Dataset, ttl: float | None = None) -> dict[str, Any]:
@@ -267,7 +270,9 @@ class Manager:
             while True:
                 upcoming = self.next_expiry()
                 delay = every if upcoming is None else min(every, upcoming)
-                if self._stopping.wait(max(0.01, delay)):
+                self._wake.wait(max(0.01, delay))  # a new session may expire sooner: it wakes us
+                self._wake.clear()
+                if self._stopping.is_set():
                     return
                 with contextlib.suppress(Exception):
                     self.reap()
@@ -277,6 +282,7 @@ class Manager:
 
     def close(self) -> None:
         self._stopping.set()
+        self._wake.set()
         self._droppers.shutdown(wait=True)
         with self._lock:
             sessions, self._sessions = list(self._sessions.values()), {}
