@@ -31,7 +31,10 @@ def _mark_runnable(body: str) -> str:
             return f"{match.group(1)}{match.group(2)}"
         count += 1
         # relative to the lesson's own URL (/lessons/<key>/): /lessons/<key>/playground/
-        link = f'<p class="try-it"><a href="playground/?block={count}">Try it</a></p>'
+        link = (
+            f'<p class="try-it"><a href="playground/?block={count}">Try it'
+            f'<span class="visually-hidden">: example {count} in a playground of your own</span></a></p>'
+        )
         return f"{link}\n\n{match.group(1)}{match.group(2)}"
 
     return RUNNABLE_FENCE.sub(replace, body)

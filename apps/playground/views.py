@@ -4,6 +4,8 @@ and reset in it. Thin: every decision is in ``services``; a session is found by 
 
 from __future__ import annotations
 
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -133,7 +135,7 @@ def schema(request, token: str):
     # table -> column names, for the editor's completion (read by static/js/playground.js)
     completion = {t["name"]: [c["name"] for c in t["columns"]] for t in described.get("tables", [])}
     diagram = draw_schema(described) if described.get("kind") is None else ""
-    context = {"schema": described, "diagram": diagram, "session": session, "completion": completion}
+    context = {"schema": described, "diagram": diagram, "session": session, "completion_json": json.dumps(completion)}
     return render(request, "playground/_schema.html", context)
 
 

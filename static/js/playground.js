@@ -1,6 +1,6 @@
 // Playground page: Ctrl/Cmd-Enter runs the query, and once the schema panel has loaded, its
 // table and column names feed the SQL editor's completion. No inline script anywhere (the
-// production CSP forbids it): the names arrive as a JSON data block in the schema panel.
+// production CSP forbids it): the names arrive as JSON in a data attribute of the schema panel.
 (function () {
   "use strict";
   function form() { return document.getElementById("playground-form"); }
@@ -25,7 +25,7 @@
     var editor = window.IndexedEditor;
     if (!data || !textarea || !editor || typeof editor.setSqlSchema !== "function") return;
     try {
-      editor.setSqlSchema(textarea._indexedEditor, JSON.parse(data.textContent));
+      editor.setSqlSchema(textarea._indexedEditor, JSON.parse(data.dataset.schema));
     } catch (err) {
       if (window.console) console.error("Completion from the schema is unavailable.", err);
     }
