@@ -31,6 +31,7 @@ EXERCISE = "ex-customers-without-orders"
 MONGO_LAB = "mongo-spend-per-customer"
 WRONG_SQL = "SELECT c.name, count(o.id) AS orders FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.id, c.name ORDER BY c.name;"  # noqa: E501
 WRONG_INDEX = "CREATE INDEX orders_amount_idx ON orders (amount);"
+RIGHT_INDEX = "CREATE INDEX orders_customer_id_idx ON orders (customer_id);"
 
 # Listens from the first script on: a refused script, style or handler fires this event.
 RECORD_VIOLATIONS = """
@@ -69,7 +70,9 @@ def ux_site(tmp_path, settings, transactional_db) -> UxSite:
     # Real verdicts (graded inline on real servers): a failed check with its rows and hint,
     # and a plan tree.
     graded = submit_answer(learner, Lab.objects.get(key=SQL_LAB), WRONG_SQL, enforce_limits=False)
-    submit_answer(learner, Lab.objects.get(key=EXPLAIN_LAB), WRONG_INDEX, enforce_limits=False)
+    # Two attempts with plans, so the before/after comparison page has something to compare.
+    before = submit_answer(learner, Lab.objects.get(key=EXPLAIN_LAB), WRONG_INDEX, enforce_limits=False)
+    after = submit_answer(learner, Lab.objects.get(key=EXPLAIN_LAB), RIGHT_INDEX, enforce_limits=False)
     graded.refresh_from_db()
     assert graded.status == Submission.Status.DONE, graded.result
 
@@ -83,11 +86,13 @@ def ux_site(tmp_path, settings, transactional_db) -> UxSite:
             "/labs/",
             f"/labs/{SQL_LAB}/",
             f"/labs/{EXPLAIN_LAB}/",
+            f"/labs/{EXPLAIN_LAB}/plans/?before={before.pk}&after={after.pk}",
             f"/labs/{EXERCISE}/",
             f"/labs/{MONGO_LAB}/",
             f"/submissions/{graded.pk}/",
             "/progress/",
             "/projects/proj-one/",
+            "/projects/proj-one/editor/",
             "/accounts/password_change/",
         ],
         instructor_pages=[

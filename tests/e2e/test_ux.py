@@ -28,7 +28,7 @@ def page_width(page) -> tuple[int, int]:
 
 
 def shot_name(path: str) -> str:
-    return path.strip("/").replace("/", "_") or "home"
+    return path.split("?")[0].strip("/").replace("/", "_") or "home"
 
 
 def test_every_main_page_fits_375_px_in_both_themes(live_server, ux_site, browser):  # noqa: F811
