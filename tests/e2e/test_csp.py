@@ -137,6 +137,9 @@ def visit_all(page, base: str, paths: list[str], refused: list[str]) -> dict[str
         page.wait_for_timeout(150)  # deferred scripts and htmx's load-triggered requests
         if problems := violations(page, refused):
             found[path] = problems
+        # A template comment or tag that leaked into the page (a {# #} comment is one line only).
+        text = page.locator("body").inner_text()
+        assert not any(mark in text for mark in ("{#", "#}", "{%", "%}")), f"{path}: template syntax shown as text"
     return found
 
 
