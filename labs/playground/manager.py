@@ -51,6 +51,7 @@ class Session:
     ttl: float
     last_used: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    lost: bool = False  # rebuilt because the server under it died: the next result says so
 
     def expires_at(self) -> float:
         return self.last_used + self.ttl
@@ -124,10 +125,11 @@ class Manager:
                 stale = self._sessions.pop(session_id, None)
             if dropping is not None:  # back just as it expired: the old scratch area must go first
                 dropping.result()
-            if stale is not None:  # same id, other dataset (the lesson changed): start over
+            if stale is not None:  # other dataset (the lesson changed), or its server died: start over
                 self._drop(stale)
             scratch = self.engine(dataset.engine).create(session_id, dataset)
             session = Session(session_id, dataset.engine, dataset.key, scratch, ttl or self.ttl)
+            session.lost = stale is not None and stale.lost
             with self._lock:
                 self._sessions[session_id] = session
             self._wake.set()
@@ -136,6 +138,10 @@ class Manager:
     def _live_session(self, session_id: str, dataset: Dataset, ttl: float | None) -> Session | None:
         session = self._sessions.get(session_id)
         if session is None or session.dataset_key != dataset.key or session.engine != dataset.engine:
+            return None
+        alive = getattr(self._engines.get(session.engine), "alive", None)
+        if alive is not None and not alive(session.scratch):
+            session.lost = True  # its server died: _session rebuilds it and says so
             return None
         session.last_used = time.monotonic()
         if ttl and ttl != session.ttl:
@@ -159,6 +165,10 @@ class Manager:
             session.last_used = time.monotonic()
         result = outcome.to_dict()
         result["expires_in"] = session.expires_in()
+        if session.lost:
+            session.lost = False
+            lost = "The server under your scratch data stopped (it ran out of memory), so your data was reset."
+            result["notice"] = f"{lost} {result['notice']}".strip()
         return result
 
     def schema(self, session_id: str, dataset: Dataset, ttl: float | None = None) -> dict[str, Any]:

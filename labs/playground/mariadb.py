@@ -47,6 +47,7 @@ class MariaScratch:
     password: str
     conn: Any = None
     notes: list[str] = field(default_factory=list)
+    generation: int = 0  # the server start it lives on
 
 
 class MariaPlayground:
@@ -56,6 +57,10 @@ class MariaPlayground:
         self._server: Any = None
         self._sandbox: base.SandboxDir | None = None
         self._lock = threading.Lock()
+        self._generation = 0  # +1 per server start
+
+    def alive(self, scratch: MariaScratch) -> bool:
+        return scratch.generation == self._generation and self._server is not None and self._server.alive()
 
     def server(self) -> Any:
         from labs.engines.mariadb.server import READY_TIMEOUT, prepare_server
@@ -73,6 +78,7 @@ class MariaPlayground:
                 self._stop_locked()
                 raise
             self._server = server
+            self._generation += 1
             return server
 
     def _stop_locked(self) -> None:
@@ -102,6 +108,7 @@ class MariaPlayground:
     def create(self, session_id: str, dataset: Dataset) -> MariaScratch:
         server = self.server()
         scratch = MariaScratch(session_id, dataset, f"s_{session_id}", f"p_{session_id}", secrets.token_urlsafe(18))
+        scratch.generation = self._generation
         # Names are new on this server (one per session, dropped with it): no DROP … IF EXISTS first,
         # each DDL statement costs tens of milliseconds here.
         server.execute(f"CREATE DATABASE `{scratch.database}`")

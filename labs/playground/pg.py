@@ -53,6 +53,7 @@ class PgScratch:
     role: str
     conn: psycopg.Connection | None = None
     notes: list[str] = field(default_factory=list)
+    generation: int = 0  # the server start it lives on
 
 
 class PostgresPlayground:
@@ -63,6 +64,7 @@ class PostgresPlayground:
         self._sandbox: base.SandboxDir | None = None
         self._lock = threading.Lock()  # server start and template builds
         self._templates: dict[str, tuple[str, list[str]]] = {}
+        self._generation = 0  # +1 per server start: a scratch database of an older one is gone
 
     # -- the pooled server
 
@@ -85,6 +87,7 @@ class PostgresPlayground:
                 self._stop_locked()
                 raise
             self._templates.clear()
+            self._generation += 1
             return self._instance
 
     def _stop_locked(self) -> None:
@@ -170,7 +173,11 @@ class PostgresPlayground:
         with instance.connect(database, options="-c statement_timeout=60000") as conn:
             # Only objects inside this clone move: the owner role owns no database of its own.
             conn.execute(pgsql.SQL("REASSIGN OWNED BY {} TO {}").format(IDENT(OWNER), IDENT(role)))
-        return PgScratch(session_id, dataset, database, role, notes=list(notes))
+        return PgScratch(session_id, dataset, database, role, notes=list(notes), generation=self._generation)
+
+    def alive(self, scratch: PgScratch) -> bool:
+        """False when the server it lived on died (an out-of-memory kill): it must be rebuilt."""
+        return scratch.generation == self._generation and self._instance is not None and self._instance.alive()
 
     def _connection(self, scratch: PgScratch) -> psycopg.Connection:
         if scratch.conn is None or scratch.conn.closed or scratch.conn.broken:

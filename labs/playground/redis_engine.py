@@ -154,6 +154,10 @@ class RedisPlayground:
         deployment.nodes.clear()
         self._release(scratch.home, scratch.session_id)
 
+    def alive(self, scratch: RedisScratch) -> bool:
+        """False when its server died (a script past its memory): it must be rebuilt."""
+        return all(node.process.poll() is None for node in scratch.deployment.nodes)
+
     def reset(self, scratch: RedisScratch) -> RedisScratch:
         self.drop(scratch)
         return self.create(scratch.session_id, scratch.dataset)

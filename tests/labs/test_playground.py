@@ -172,3 +172,22 @@ def test_lesson_blocks_that_fail_are_skipped_and_noted(manager):
     assert result["rows"][0][2] == '"2"' and result["error"] is None  # CONFIG GET of a persistence setting
     notes = manager.schema("rdlesson001", lesson)["notes"]
     assert len(notes) == 1 and "block 1" in notes[0] and "DEBUG" in notes[0]
+
+
+def test_a_session_whose_server_died_is_rebuilt_and_the_learner_told(manager):
+    import signal
+
+    manager.run("pgkkkkkkkk1", PG, "DELETE FROM orders")
+    server = manager.engine("postgres").instance()
+    os.kill(server.pid, signal.SIGKILL)  # as the box's OOM killer would
+    server.process.wait(timeout=10)
+    result = manager.run("pgkkkkkkkk1", PG, "SELECT count(*) FROM orders")
+    assert result["rows"] == [[1]] and "stopped" in result["notice"]  # back to the seed, and said so
+    assert "stopped" not in manager.run("pgkkkkkkkk1", PG, "SELECT 1")["notice"]
+
+    manager.run("rdkkkkkkkk1", REDIS, "SET extra 1")
+    scratch = next(s for s in manager._sessions.values() if s.session_id == "rdkkkkkkkk1").scratch
+    scratch.deployment.nodes[0].process.kill()
+    scratch.deployment.nodes[0].process.wait(timeout=10)
+    result = manager.run("rdkkkkkkkk1", REDIS, "EXISTS extra")
+    assert result["rows"][0][2] == "(integer) 0" and "stopped" in result["notice"]
