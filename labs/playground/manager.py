@@ -31,6 +31,10 @@ from labs.playground.common import (
 log = logging.getLogger(__name__)
 
 DEFAULT_TTL = float(os.environ.get("INDEXED_PLAYGROUND_TTL_S", str(15 * 60)))
+# Every session is a database or a server in RAM-backed boxes: a host holds this many at once.
+# Past it, the one idle longest (at least EVICT_IDLE seconds) makes room; else "full".
+MAX_SESSIONS = int(os.environ.get("INDEXED_PLAYGROUND_MAX_SESSIONS", "200"))
+EVICT_IDLE = 60.0
 REAP_EVERY = 5.0
 # The reaper starts removing a session early enough that the removal (a DROP DATABASE, a
 # server stop: tens of milliseconds each, one at a time on a server) is finished by the time
@@ -127,6 +131,7 @@ class Manager:
                 dropping.result()
             if stale is not None:  # other dataset (the lesson changed), or its server died: start over
                 self._drop(stale)
+            self._make_room()
             scratch = self.engine(dataset.engine).create(session_id, dataset)
             session = Session(session_id, dataset.engine, dataset.key, scratch, ttl or self.ttl)
             session.lost = stale is not None and stale.lost
@@ -134,6 +139,19 @@ class Manager:
                 self._sessions[session_id] = session
             self._wake.set()
             return session
+
+    def _make_room(self) -> None:
+        with self._lock:
+            if len(self._sessions) < MAX_SESSIONS:
+                return
+            idlest = min(self._sessions.values(), key=lambda s: s.last_used)
+            if time.monotonic() - idlest.last_used < EVICT_IDLE:
+                raise PlaygroundError(
+                    f"the playground holds {MAX_SESSIONS} sessions on this server and all are in use; "
+                    "try again in a minute"
+                )
+            del self._sessions[idlest.session_id]
+        self._drop(idlest)
 
     def _live_session(self, session_id: str, dataset: Dataset, ttl: float | None) -> Session | None:
         session = self._sessions.get(session_id)

@@ -191,3 +191,20 @@ def test_a_session_whose_server_died_is_rebuilt_and_the_learner_told(manager):
     scratch.deployment.nodes[0].process.wait(timeout=10)
     result = manager.run("rdkkkkkkkk1", REDIS, "EXISTS extra")
     assert result["rows"][0][2] == "(integer) 0" and "stopped" in result["notice"]
+
+
+def test_a_full_playground_makes_room_from_the_idlest_session_or_says_it_is_full(monkeypatch):
+    from labs.playground import manager as managers
+
+    monkeypatch.setattr(managers, "MAX_SESSIONS", 2)
+    small = Manager()
+    try:
+        small.open("mgfull00001", MONGO)
+        small.open("mgfull00002", MONGO)
+        with pytest.raises(managers.PlaygroundError, match="all are in use"):
+            small.open("mgfull00003", MONGO)
+        small._sessions["mgfull00001"].last_used -= managers.EVICT_IDLE + 1  # idle for over a minute
+        small.open("mgfull00003", MONGO)
+        assert {s["session"] for s in small.live()} == {"mgfull00002", "mgfull00003"}
+    finally:
+        small.close()
