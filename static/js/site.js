@@ -74,6 +74,7 @@
       pending = window.setTimeout(markScrollers, 200);
     });
     document.body.addEventListener("htmx:afterSettle", markScrollers);
+    document.addEventListener("toggle", markScrollers, true); // a <details> opened: its code shows now
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
