@@ -8,6 +8,7 @@ directory and never starts a sandbox itself.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -55,6 +56,13 @@ class NotPlayable(Exception):
 
 def ttl_seconds() -> int:
     return int(getattr(settings, "INDEXED_PLAYGROUND_TTL_SECONDS", 15 * 60))
+
+
+def service_id(session: PlaygroundSession) -> str:
+    """The name the service knows the session by, and its scratch database and role are named
+    after (visible to other learners in pg_database): a hash of the page's token, never the
+    token itself."""
+    return hashlib.sha256(session.token.encode()).hexdigest()[:24]
 
 
 def playground_client() -> Client:
@@ -176,7 +184,7 @@ def _call(op: str, session: PlaygroundSession, **fields) -> dict:
     try:
         return playground_client().call(
             op,
-            session=session.token,
+            session=service_id(session),
             dataset=session_dataset(session).to_dict(),
             ttl=ttl_seconds(),
             owner=f"{session.owner_id}:{session.owner.username}",
@@ -198,10 +206,9 @@ def run_in_session(session: PlaygroundSession, text: str, explain: bool = False)
 
 
 def read_schema(session: PlaygroundSession) -> dict:
+    result = _call("schema", session)  # catalog reads and samples: counted like a run
     _touch(session)
-    return playground_client().call(
-        "schema", session=session.token, dataset=session_dataset(session).to_dict(), ttl=ttl_seconds()
-    )
+    return result
 
 
 def reset_session(session: PlaygroundSession) -> None:
@@ -211,7 +218,7 @@ def reset_session(session: PlaygroundSession) -> None:
 
 def drop_session(session: PlaygroundSession) -> None:
     try:
-        playground_client().call("drop", session=session.token)
+        playground_client().call("drop", session=service_id(session))
     except PlaygroundError:
         pass  # the service is down: its sessions went with it
     session.delete()

@@ -55,7 +55,7 @@ def handle(manager: Manager, request: dict[str, Any]) -> Any:
         return manager.sandbox_paths()
     session = str(request.get("session", ""))
     dataset = Dataset.from_dict(request.get("dataset") or {})
-    if request.get("owner") and request.get("limit") and op in ("run", "reset"):
+    if request.get("owner") and request.get("limit") and op in ("run", "reset", "schema"):
         manager.admit(str(request["owner"]), int(request["limit"]))
     ttl = request.get("ttl")
     ttl = float(ttl) if ttl else None

@@ -15,7 +15,7 @@ from django.utils import timezone
 from apps.courses.models import Lab, Lesson
 from apps.courses.services import sync_curriculum
 from apps.playground.models import PlaygroundSession
-from apps.playground.services import expire_sessions, playground_client
+from apps.playground.services import expire_sessions, playground_client, service_id
 from tests.apps.factories import UserFactory
 from tests.conftest import FIXTURE_LABS
 from tests.course_builder import lesson_text
@@ -50,6 +50,10 @@ def course(synced_course, settings, service):
     shutil.copytree(FIXTURE_LABS, synced_course / "labs")
     sync_curriculum(synced_course)
     return synced_course
+
+
+def _sid(token):
+    return service_id(PlaygroundSession(token=token))
 
 
 def _login(client, user):
@@ -106,7 +110,7 @@ def test_another_learner_gets_404_and_cannot_see_the_data(client, course):
     assert "<td>2</td>" in html
     # and their role cannot connect to the owner's scratch database from SQL either
     html = client.post(
-        f"/playground/{own}/run/", {"text": f"SELECT count(*) FROM s_{token}.public.pets"}
+        f"/playground/{own}/run/", {"text": f"SELECT count(*) FROM s_{_sid(token)}.public.pets"}
     ).content.decode()
     assert "cross-database references are not implemented" in html
 
@@ -157,11 +161,11 @@ def test_expiry_removes_the_session_and_its_database(client, course):
     _login(client, user)
     token = _open_lesson(client, 3)
     client.post(f"/playground/{token}/run/", {"text": "SELECT 1"})
-    assert any(s["session"] == token for s in playground_client().call("live"))
+    assert any(s["session"] == _sid(token) for s in playground_client().call("live"))
     PlaygroundSession.objects.filter(token=token).update(expires_at=timezone.now() - timedelta(seconds=61))
     assert expire_sessions() == 1
     assert not PlaygroundSession.objects.filter(token=token).exists()
-    assert all(s["session"] != token for s in playground_client().call("live"))
+    assert all(s["session"] != _sid(token) for s in playground_client().call("live"))
     assert client.get(f"/playground/{token}/").status_code == 404
 
 
@@ -207,7 +211,7 @@ def test_a_learner_keeps_a_few_playgrounds_and_the_oldest_goes(client, course, s
     third = _open_lesson(client, 3)
     assert PlaygroundSession.objects.filter(owner=user).count() == 2
     assert client.get(f"/playground/{first}/").status_code == 404  # the least recently used went
-    assert all(s["session"] != first for s in playground_client().call("live"))
+    assert all(s["session"] != _sid(first) for s in playground_client().call("live"))
     assert client.get(f"/playground/{third}/").status_code == 200
 
 
@@ -217,8 +221,8 @@ def test_an_idle_sandbox_expires_on_its_own_and_its_files_go(client, course, set
     _login(client, UserFactory())
     token = client.get("/lessons/kv-redis/playground/?block=1")["Location"].split("/")[2]
     assert client.post(f"/playground/{token}/run/", {"text": "GET greeting"}).status_code == 200
-    own = [p for p in playground_client().call("sandboxes") if p.endswith(f"redis-{token}")]
+    own = [p for p in playground_client().call("sandboxes") if p.endswith(f"redis-{_sid(token)}")]
     assert len(own) == 1 and Path(own[0]).is_dir()
     time.sleep(1.3)  # no beat, no request: the service's own reaper
-    assert all(s["session"] != token for s in playground_client().call("live"))
+    assert all(s["session"] != _sid(token) for s in playground_client().call("live"))
     assert not Path(own[0]).exists()
