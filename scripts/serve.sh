@@ -16,7 +16,8 @@
 #   INDEXED_PLAIN_HTTP=1                        no TLS in front (trusted network, smoke tests)
 # Remote grading hosts (scripts/worker-host.sh); unset, database and broker stay local-only:
 #   INDEXED_WORKER_NETWORK=10.0.5.0/24          the workers' network: the one pg_hba.conf line
-#   INDEXED_SITE_DB_LISTEN=10.0.5.1             the site PostgreSQL also listens here (TLS, scram)
+#   INDEXED_SITE_DB_LISTEN=10.0.5.1             the site PostgreSQL also listens here (TLS, scram,
+#                                               role indexed_worker: rows only, no DDL)
 #   INDEXED_SITE_DB_PORT=5432                   ... on this port
 #   INDEXED_BROKER_LISTEN=10.0.5.1              the broker also listens here
 #   INDEXED_BROKER_PORT                         a fixed broker port (default: kept from last time)
@@ -88,6 +89,10 @@ run_as_db() {
   else "$@"; fi
 }
 
+# A URL for worker hosts: the template's %s becomes $PW, URL-quoted. The password comes in
+# the environment, never in argv (which every user can read in ps).
+url_with_password() { $PY -c 'import os, sys; from urllib.parse import quote; print(sys.argv[1] % quote(os.environ["PW"], safe=""))' "$1"; }
+
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 start_site_database() {
@@ -144,8 +149,26 @@ start_site_database() {
   printf 'postgresql://indexed:%s@/indexed?host=%s%s\n' "$password" "$SITE_DB_DIR/run" "$port_arg" > "$VAR/database_url"
   log "site database: PostgreSQL 15, socket in $SITE_DB_DIR/run"
   if [ -n "$SITE_DB_LISTEN" ]; then
+    # Worker hosts log in as indexed_worker: rows only (select, insert, update, delete), no
+    # DDL, no superuser, so a host taken over through a sandbox escape cannot run programs on
+    # this machine (COPY ... PROGRAM) or drop the site's tables. Tables made by later
+    # migrations are granted too (default privileges of the owner, indexed).
+    local worker_password; worker_password=$(secret "$VAR/site-db-worker.password")
+    # Passwords travel in the environment, never in argv (which every user can read in ps).
+    PGPASSWORD="$password" INDEXED_WORKER_PW="$worker_password" "$PG_BIN/psql" -h "$SITE_DB_DIR/run" \
+      -p "$SITE_DB_PORT" -U indexed -d indexed -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+\getenv pw INDEXED_WORKER_PW
+SELECT 'CREATE ROLE indexed_worker LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'indexed_worker') \gexec
+ALTER ROLE indexed_worker WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'pw';
+GRANT CONNECT ON DATABASE indexed TO indexed_worker;
+GRANT USAGE ON SCHEMA public TO indexed_worker;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO indexed_worker;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO indexed_worker;
+ALTER DEFAULT PRIVILEGES FOR ROLE indexed IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO indexed_worker;
+ALTER DEFAULT PRIVILEGES FOR ROLE indexed IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO indexed_worker;
+SQL
     mkdir -p "$VAR/worker-host"
-    printf 'postgresql://indexed:%s@%s:%s/indexed?sslmode=require\n' "$password" "$SITE_DB_LISTEN" "$SITE_DB_PORT" \
+    PW="$worker_password" url_with_password "postgresql://indexed_worker:%s@$SITE_DB_LISTEN:$SITE_DB_PORT/indexed?sslmode=require" \
       > "$VAR/worker-host/database_url"
     log "site database: also on $SITE_DB_LISTEN:$SITE_DB_PORT (TLS, scram) for $WORKER_NETWORK only"
   fi
@@ -160,7 +183,7 @@ allow_worker_network() {
   {
     printf '%s\n' "$kept"
     if [ -n "$SITE_DB_LISTEN" ]; then
-      printf '%s\nhostssl indexed indexed %s scram-sha-256\n%s\n' "$begin" "$WORKER_NETWORK" "$end"
+      printf '%s\nhostssl indexed indexed_worker %s scram-sha-256\n%s\n' "$begin" "$WORKER_NETWORK" "$end"
     fi
   } > "$hba.new"
   [ "$(id -u)" = 0 ] && chown "$SITE_DB_USER:" "$hba.new"
@@ -199,8 +222,7 @@ start_broker() {
   log "broker: redis-server on 127.0.0.1:$broker_port (queue kept in $VAR/broker)"
   if [ -n "$BROKER_LISTEN" ]; then
     mkdir -p "$VAR/worker-host"
-    $PY -c 'import sys; from urllib.parse import quote; print(f"redis://:{quote(sys.argv[1], safe=str())}@{sys.argv[2]}:{sys.argv[3]}/0")' \
-      "$broker_password" "$BROKER_LISTEN" "$broker_port" > "$VAR/worker-host/broker_url"
+    PW="$broker_password" url_with_password "redis://:%s@$BROKER_LISTEN:$broker_port/0" > "$VAR/worker-host/broker_url"
     log "broker: also on $BROKER_LISTEN:$broker_port for remote workers (firewall it to $WORKER_NETWORK)"
   fi
 }

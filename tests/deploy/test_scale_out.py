@@ -218,6 +218,41 @@ def assert_contained(root: int, worker_netns: str, site_db: tuple[str, int]) -> 
         assert probe.returncode != 0, "a sandbox reached the site database"
 
 
+PROBE_ROLE = """
+import os, sys, psycopg
+url, superuser = sys.argv[1], os.environ["SUPERUSER_URL"]
+with psycopg.connect(url, autocommit=True) as conn:
+    assert conn.execute("SELECT count(*) FROM grading_submission").fetchone()[0] >= 0
+    refused = ("CREATE TABLE intruder (x int)", "COPY (SELECT 1) TO PROGRAM 'true'", "DROP TABLE grading_submission")
+    for statement in refused:
+        try:
+            conn.execute(statement)
+        except psycopg.errors.InsufficientPrivilege:
+            continue
+        raise SystemExit(f"the worker role may run: {statement}")
+try:
+    psycopg.connect(superuser, connect_timeout=5).close()
+except psycopg.OperationalError as exc:
+    assert "pg_hba.conf" in str(exc), exc
+else:
+    raise SystemExit("the site database's superuser logs in from the worker network")
+print("ok")
+"""
+
+
+def assert_worker_role_is_rows_only(host_b: SecondHost, profile: Profile, db_port: int) -> None:
+    """From the worker network, the site database takes only its worker role, which may read
+    and write rows but not run DDL or programs; its superuser is refused by pg_hba.conf."""
+    url = (host_b.var / "database_url").read_text().strip()
+    assert url.startswith("postgresql://indexed_worker:"), "worker hosts must not get the superuser"
+    password = (profile.base / "var" / "site-db.password").read_text().strip()
+    quoted = urllib.parse.quote(password, safe="")
+    superuser = f"postgresql://indexed:{quoted}@{host_b.addr_a}:{db_port}/indexed?sslmode=require"
+    done = subprocess.run(["ip", "netns", "exec", host_b.netns, str(ROOT / ".venv/bin/python"), "-c", PROBE_ROLE, url],
+                          env={**os.environ, "SUPERUSER_URL": superuser}, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stdout + done.stderr
+
+
 class Site:
     """Reads the site database directly (fast enough to catch a grade in progress)."""
 
@@ -292,6 +327,7 @@ def test_a_second_host_grades_from_the_same_queue_and_its_loss_costs_no_verdict(
             shutil.copy(handed / name, host_b.var / name)
             (host_b.var / name).chmod(0o600)
         assert host_b.addr_a in (host_b.var / "database_url").read_text()
+        assert_worker_role_is_rows_only(host_b, profile, db_port)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_"))}
         env.update(INDEXED_VAR_DIR=str(host_b.var), INDEXED_SANDBOX_ROOT=str(host_b.sandbox_root),
                    INDEXED_GRADE_WORKERS="1", INDEXED_HEAVY_WORKERS="0", INDEXED_PREPARATION_ALLOWANCE=LEASE_ALLOWANCE)
