@@ -26,8 +26,15 @@
     showState(button);
     button.addEventListener("click", function () {
       var next = effectiveTheme() === "dark" ? "light" : "dark";
-      root.setAttribute("data-theme", next);
-      try { window.localStorage.setItem(KEY, next); } catch (err) { /* the choice lasts this page only */ }
+      var system = systemDark && systemDark.matches ? "dark" : "light";
+      // Back to what the system asks for: forget the choice, so the page follows the system
+      // again (when it changes at sunset, say). Otherwise remember the choice.
+      try {
+        if (next === system) window.localStorage.removeItem(KEY);
+        else window.localStorage.setItem(KEY, next);
+      } catch (err) { /* the choice lasts this page only */ }
+      if (next === system) root.removeAttribute("data-theme");
+      else root.setAttribute("data-theme", next);
       showState(button);
     });
     // Following the system: when it switches, the button's state follows it.

@@ -85,9 +85,10 @@ def test_dark_theme_toggle_is_remembered_and_applied_before_the_first_paint(live
     assert page.evaluate("window.__firstBackground") == DARK_BACKGROUND
     assert page.get_by_role("button", name="Dark theme").get_attribute("aria-pressed") == "true"
 
-    page.get_by_role("button", name="Dark theme").click()  # and back, also remembered
+    page.get_by_role("button", name="Dark theme").click()  # and back: the system's theme again
     page.reload()
     assert page.evaluate("window.__firstBackground") == LIGHT_BACKGROUND
+    assert page.evaluate("localStorage.getItem('indexed-theme')") is None  # following the system again
     context.close()
 
     # No choice stored: the system's dark preference is followed.
@@ -96,6 +97,10 @@ def test_dark_theme_toggle_is_remembered_and_applied_before_the_first_paint(live
     page.goto(base + "/")
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == DARK_BACKGROUND
     assert page.get_by_role("button", name="Dark theme").get_attribute("aria-pressed") == "true"
+    page.get_by_role("button", name="Dark theme").click()  # light on a dark system: remembered
+    page.reload()
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == LIGHT_BACKGROUND
+    assert page.get_by_role("button", name="Dark theme").get_attribute("aria-pressed") == "false"
     context.close()
 
 
