@@ -7,6 +7,7 @@ nodes = ["node1", "node2"]   # none is lost or counted twice, all three nodes ag
 writers_per_node = 2
 calls = 50
 account = 1
+writers_seconds = 12         # all purchases together; calls not done by then count as failed
 
 [[checks]]
 type = "galera"
@@ -23,7 +24,7 @@ from typing import Any
 
 import pymysql
 
-from labs.engines.galera.attempt import GaleraAttempt, WriterTally
+from labs.engines.galera.attempt import LEFT_OPEN, OUT_OF_TIME, WRITERS_BUDGET_S, GaleraAttempt, WriterTally
 from labs.engines.galera.cluster import NODES
 from labs.engines.mariadb.sql import describe_error
 from labs.result import CheckResult
@@ -58,7 +59,8 @@ def check_hot_row(attempt: GaleraAttempt, check_spec: CheckSpec, params: dict[st
     )
     with attempt.platform_work():
         before = attempt.value("node1", account)
-    tallies = attempt.drive_writers(nodes, per_node, calls, account)
+    budget = float(params.get("writers_seconds", WRITERS_BUDGET_S))
+    tallies = attempt.drive_writers(nodes, per_node, calls, account, budget=budget)
     with attempt.platform_work():
         seen = {node: attempt.value(node, account) for node in NODES}
     ok, failed = sum(t.ok for t in tallies), sum(t.failed for t in tallies)
@@ -103,7 +105,10 @@ def _errors(tallies: list[WriterTally]) -> dict[str, int]:
 
 def _describe_errors(tallies: list[WriterTally]) -> str:
     first = next((t.first_error for t in tallies if t.first_error), "")
-    counts = ", ".join(f"{count} × error {number}" for number, count in _errors(tallies).items())
+    labels = {LEFT_OPEN: "left the transaction open", OUT_OF_TIME: "not run in time"}
+    counts = ", ".join(
+        f"{count} × {labels.get(number, f'error {number}')}" for number, count in _errors(tallies).items()
+    )
     return f"{counts}; first: {first}" if first else counts
 
 
@@ -115,7 +120,12 @@ def _hot_row_hint(tallies: list[WriterTally]) -> str:
             "error 1213 (deadlock) and must run the whole transaction again. Retry in a procedure: a handler for "
             "1213 that rolls back and loops, capped at a generous number of tries."
         )
-    if "0" in errors:
+    if OUT_OF_TIME in errors:
+        return (
+            "Each purchase must finish quickly: pause only after a conflict, briefly, and give up after a "
+            "bounded number of tries."
+        )
+    if LEFT_OPEN in errors:
         return "End the increment's transaction with COMMIT."
     if errors:
         return "Run the increment by hand on one node first: it must succeed on its own."

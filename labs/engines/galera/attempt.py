@@ -31,6 +31,8 @@ LEARNER_GRANTS = (
 )
 PLATFORM_ALLOWANCE = 120.0
 CALL_LIMIT_S = 5.0  # max_statement_time of one writer statement: a retry loop must end
+WRITERS_BUDGET_S = 12.0  # default for all writers' calls; what is left after it counts as failed
+LEFT_OPEN, OUT_OF_TIME = "left_open", "out_of_time"  # tally error keys that are not MariaDB errors
 
 
 @dataclass
@@ -39,7 +41,7 @@ class WriterTally:
     ok: int = 0
     failed: int = 0
     added: int = 0  # points the acknowledged calls added
-    errors: Counter = field(default_factory=Counter)
+    errors: Counter = field(default_factory=Counter)  # MariaDB error number (or LEFT_OPEN ...) -> count
     first_error: str = ""
 
 
@@ -51,6 +53,8 @@ class GaleraAttempt(PlatformClock, Attempt):
         super().__init__(spec=spec, answer=answer, deadline=deadline)
         self.parsed = parsed
         self.cluster: GaleraCluster | None = None
+        self._stop_writers_at = 0.0
+        self._budget = WRITERS_BUDGET_S
 
     def limit_breach(self) -> str | None:
         box = self.cluster.sandbox.box if self.cluster is not None else None
@@ -149,6 +153,11 @@ class GaleraAttempt(PlatformClock, Attempt):
                     done.append(str(exc).split(" failed: ", 1)[-1])
         return done
 
+    def abort(self) -> None:
+        """The runner gave up on this grade: stop the cluster now (the writers' sessions die with it)."""
+        if self.cluster is not None:
+            self.cluster.stop()
+
     def timeout_message(self) -> str:
         return (
             f"Your answer ran past this lab's limit of {self.spec.time_limit:g} s and was stopped: look for a retry "
@@ -158,11 +167,19 @@ class GaleraAttempt(PlatformClock, Attempt):
     # -- the platform's writers
 
     def drive_writers(
-        self, nodes: tuple[str, ...], writers_per_node: int, calls: int, account: int, seed: int = 7
+        self,
+        nodes: tuple[str, ...],
+        writers_per_node: int,
+        calls: int,
+        account: int,
+        seed: int = 7,
+        budget: float = WRITERS_BUDGET_S,
     ) -> list[WriterTally]:
         """Writers on ``nodes`` run the learner's increment ``calls`` times each, all at once."""
         tallies = [WriterTally(node) for node in nodes for _ in range(writers_per_node)]
         start = threading.Barrier(len(tallies))
+        self._budget = budget
+        self._stop_writers_at = time.monotonic() + budget + 30  # reset once all are connected
         threads = [
             threading.Thread(target=self._write, args=(t, calls, account, random.Random(seed + i), start), daemon=True)
             for i, t in enumerate(tallies)
@@ -171,7 +188,7 @@ class GaleraAttempt(PlatformClock, Attempt):
             for thread in threads:
                 thread.start()
             for thread in threads:
-                thread.join(timeout=CALL_LIMIT_S * calls + 30)
+                thread.join(timeout=budget + CALL_LIMIT_S + 40)
         if any(thread.is_alive() for thread in threads):
             raise LearnerTimeout(self.timeout_message())
         return tallies
@@ -185,10 +202,19 @@ class GaleraAttempt(PlatformClock, Attempt):
             tally.failed, tally.first_error = calls, f"could not connect: {exc}"
             return
         with contextlib.suppress(threading.BrokenBarrierError):
-            start.wait(timeout=30)
+            if start.wait(timeout=30) == 0:
+                self._stop_writers_at = time.monotonic() + self._budget
         try:
             with conn.cursor() as cur:
-                for _ in range(calls):
+                for done in range(calls):
+                    if time.monotonic() >= self._stop_writers_at:
+                        tally.failed += calls - done
+                        tally.errors[OUT_OF_TIME] += calls - done
+                        tally.first_error = tally.first_error or (
+                            f"the purchases ran out of the {self._budget:g} s they have ({done} of {calls} "
+                            "done by this writer): a retry loop that never gives up, or a long pause"
+                        )
+                        return
                     amount = rng.randint(1, 3)
                     try:
                         cur.execute("SET @account = %s, @amount = %s", (account, amount))
@@ -199,7 +225,7 @@ class GaleraAttempt(PlatformClock, Attempt):
                         if _in_transaction(conn):  # the app disconnects: the purchase never committed
                             conn.rollback()
                             tally.failed += 1
-                            tally.errors[0] += 1
+                            tally.errors[LEFT_OPEN] += 1
                             tally.first_error = tally.first_error or "the increment left its transaction open"
                             continue
                         tally.ok += 1

@@ -96,6 +96,7 @@ class GaleraCluster:
     sandbox: base.SandboxDir
     nodes: dict[str, MariaServer] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    stopped: bool = False
 
     def status(self, name: str) -> dict[str, str]:
         rows = self.nodes[name].execute("SHOW GLOBAL STATUS LIKE 'wsrep%'")
@@ -122,6 +123,9 @@ class GaleraCluster:
         self.nodes[name].process.kill()
 
     def stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
         for server in self.nodes.values():
             with contextlib.suppress(Exception):
                 server.process.stop(grace=5.0)

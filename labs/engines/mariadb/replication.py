@@ -320,6 +320,10 @@ class ReplicationAttempt(PlatformClock, Attempt):
         server.process.start(timeout=READY_TIMEOUT)
         return time.monotonic() - started
 
+    def abort(self) -> None:
+        """The runner gave up on this grade: stop both servers now."""
+        self.close()
+
     def close(self) -> None:
         for server in self.servers.values():
             with contextlib.suppress(Exception):
