@@ -206,6 +206,7 @@ class MariaPlayground:
             try:
                 with conn.cursor() as cur:
                     cur.execute(sql)
+                    columns_seen = bool(cur.description)
                     if cur.description:
                         columns = [d[0] for d in cur.description]
                         fetched = cur.fetchmany(MAX_ROWS + 1)
@@ -226,7 +227,7 @@ class MariaPlayground:
                     scratch.conn = None
                 break
             elapsed = round((time.perf_counter() - started) * 1000, 2)
-            outcome.statements.append({"line": line, "status": status, "ms": elapsed})
+            outcome.statements.append({"line": line, "status": status, "ms": elapsed, "rows": bool(columns_seen)})
 
     def schema(self, scratch: MariaScratch) -> dict[str, Any]:
         conn = self._connection(scratch)

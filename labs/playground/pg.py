@@ -248,12 +248,16 @@ class PostgresPlayground:
                     outcome.truncated = len(fetched) > MAX_ROWS
                     outcome.rows = [[cell(v) for v in row] for row in fetched[:MAX_ROWS]]
         except psycopg.Error as exc:
+            outcome.error = _error(exc, statement, offset, text, line)
             if conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+                # psql would leave the failed transaction open until ROLLBACK; a page has no
+                # session to come back to, so end it here and say so
                 with contextlib.suppress(psycopg.Error):
                     conn.execute("ROLLBACK")
-            outcome.error = _error(exc, statement, offset, text, line)
+                outcome.error["message"] += " (the open transaction was rolled back)"
             return False
-        outcome.statements.append({"line": line, "status": status, "ms": round(clock.ms(), 2)})
+        returned = cur.description is not None
+        outcome.statements.append({"line": line, "status": status, "ms": round(clock.ms(), 2), "rows": returned})
         return True
 
     def _explain(self, conn: psycopg.Connection, statement: str, offset: int, text: str, outcome: Outcome) -> None:

@@ -226,3 +226,10 @@ def test_an_idle_sandbox_expires_on_its_own_and_its_files_go(client, course, set
     time.sleep(1.3)  # no beat, no request: the service's own reaper
     assert all(s["session"] != _sid(token) for s in playground_client().call("live"))
     assert not Path(own[0]).exists()
+
+
+def test_a_statement_without_rows_says_what_it_did(client, course):
+    _login(client, UserFactory())
+    token = _open_lesson(client, 3)
+    html = client.post(f"/playground/{token}/run/", {"text": "SELECT 1;\nINSERT INTO pets VALUES (9, 'Kit')"}).content
+    assert "Line 2: INSERT 0 1" in html.decode()
