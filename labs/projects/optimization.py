@@ -80,7 +80,18 @@ def _snapshot(env: PgProjectEnv) -> dict[str, Any]:
         "SELECT count(*) FROM pg_db_role_setting s WHERE s.setdatabase IN "
         "(0, (SELECT oid FROM pg_database WHERE datname = current_database()))"
     )[0][0]
-    return {"columns": env.admin_rows(_STATE, (schema,)), "counts": counts, "indexes": indexes, "settings": settings}
+    relations = env.admin_rows(
+        "SELECT n.nspname, c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind NOT IN ('i', 'I', 't') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+        "AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1, 2"
+    )
+    return {
+        "columns": env.admin_rows(_STATE, (schema,)),
+        "counts": counts,
+        "indexes": indexes,
+        "settings": settings,
+        "relations": relations,
+    }
 
 
 def _baseline(env: PgProjectEnv) -> dict[str, Any]:
@@ -109,6 +120,13 @@ def _migrated(env: PgProjectEnv, handin: dict[str, bytes]) -> dict[str, Any]:
             tampered.append("column types changed")
         if after["counts"] != before["counts"]:
             tampered.append(f"row counts changed ({before['counts']} before, {after['counts']} after)")
+        added = sorted(
+            f"{n}.{r}" for n, r, _ in set(map(tuple, after["relations"])) - set(map(tuple, before["relations"]))
+        )
+        if added:
+            tampered.append(
+                f"new tables or views were created ({', '.join(added[:3])}); only indexes and statistics may be"
+            )
         if after["settings"] != before["settings"]:
             tampered.append("database or role settings were changed (ALTER DATABASE/ROLE ... SET)")
         env.memo["migrated"] = {"outcome": outcome, "tampered": tampered, "state": after}
@@ -187,6 +205,13 @@ def _buffers(plan: dict[str, Any]) -> int:
 
 def check_performance(env: PgProjectEnv, criterion: Criterion, handin: dict[str, bytes]) -> Award:
     migrated = _migrated(env, handin)
+    if migrated["tampered"]:
+        return Award(
+            0,
+            "No speed points: the migration did more than add indexes and statistics ("
+            + "; ".join(migrated["tampered"])
+            + ").",
+        )
     workload, options = _workload(env), criterion.options
     targets: dict[str, int] = options["buffer_targets"]
     no_seq = options.get("no_seq_scan", {})
@@ -221,6 +246,11 @@ def check_performance(env: PgProjectEnv, criterion: Criterion, handin: dict[str,
                 {n.get("Relation Name", "?") for n in plan_nodes(plan["Plan"]) if n["Node Type"] == "Seq Scan"}
             )
             used, took = _buffers(plan), float(plan.get("Execution Time", 0.0))
+            if is_page:  # wall-clock is noisy on shared workers: the best of three runs counts
+                for _ in range(2):
+                    again, _ = explain_analyze(env, text, variables)
+                    if again is not None:
+                        took = min(took, float(again.get("Execution Time", took)))
             if not worst or used > worst["buffers"]:
                 worst = {"buffers": used, "ms": round(took, 2), "seq": seq, "params": variables}
             worst["ms"] = max(worst["ms"], round(took, 2))

@@ -14,7 +14,7 @@ import psycopg
 from psycopg import sql as pgsql
 
 from labs.engines.postgres.settings import TRANSACTION_CONTROL
-from labs.projects.env_pg import FileOutcome, PgProjectEnv
+from labs.projects.env_pg import OWNER, FileOutcome, PgProjectEnv
 from labs.projects.pg_common import (
     Award,
     compare_results,
@@ -48,6 +48,17 @@ def _needs_schema(env: PgProjectEnv, handin: dict[str, bytes]) -> Award | None:
     )
 
 
+def _close_staging(env: PgProjectEnv) -> None:
+    """Once migrated, the owner no longer reads staging: views and queries must use its own tables
+    (a view over staging would reconcile without migrating anything)."""
+    if not env.memo.get("staging_closed"):
+        # SELECT too: a view keeps reading through its owner's table privileges, not schema USAGE
+        env.admin_rows(f"REVOKE SELECT ON ALL TABLES IN SCHEMA staging FROM {OWNER}")
+        env.admin_rows(f"REVOKE USAGE ON SCHEMA staging FROM {OWNER}")
+        env.admin_rows("ANALYZE")
+        env.memo["staging_closed"] = True
+
+
 def _migrated(env: PgProjectEnv, handin: dict[str, bytes]) -> Award | None:
     missing = _needs_schema(env, handin)
     if missing:
@@ -56,11 +67,16 @@ def _migrated(env: PgProjectEnv, handin: dict[str, bytes]) -> Award | None:
         outcome = env.run_file("migrate.sql", text_of(handin, "migrate.sql") or "", timeout_ms=120_000)
         env.memo["migrated"] = outcome
         if outcome.ok:
-            env.admin_rows("ANALYZE")
+            _close_staging(env)
     outcome = env.memo["migrated"]
     if not outcome.ok:
         return Award(0, f"Not graded: migrate.sql must run first. {outcome.describe('migrate.sql')}.")
     return None
+
+
+def _cause(exc: Exception) -> str:
+    """The database's own words for a failure on the learner's objects, without our wrapper."""
+    return str(exc.__cause__ or exc).strip().splitlines()[0]
 
 
 def _sentence(text: str) -> str:
@@ -182,7 +198,7 @@ def _facts_problem(env: PgProjectEnv) -> tuple[str, dict[str, Any]]:
                       (SELECT sum(refunded_cents) FROM theirs), (SELECT sum(refunded_cents) FROM mine)"""
         )[0]
     except Exception as exc:  # a view with the wrong columns is the learner's to fix
-        return f"shop.order_line_facts could not be read with the brief's columns ({str(exc).splitlines()[0]})", {}
+        return f"shop.order_line_facts could not be read with the brief's columns ({_cause(exc)})", {}
     want, have, missing, extra, revenue_want, revenue_have, refund_want, refund_have = diff
     details = {
         "lines_expected": want,
@@ -240,6 +256,7 @@ def check_migration(env: PgProjectEnv, criterion: Criterion, handin: dict[str, b
             details["changed_by_second_run"] = {t: list(v) for t, v in grown.items()}
         else:
             earned += weights["rerun"]
+    _close_staging(env)
     problem, facts = _facts_problem(env)
     details.update(facts)
     if problem:
@@ -257,9 +274,7 @@ def check_migration(env: PgProjectEnv, criterion: Criterion, handin: dict[str, b
             )[0]
         except Exception as exc:
             unlogged = None
-            notes.append(
-                f"shop.migration_issues needs a line_id column naming the staging line ({str(exc).splitlines()[0]})"
-            )
+            notes.append(f"shop.migration_issues needs a line_id column naming the staging line ({_cause(exc)})")
         if unlogged is not None:
             details["anomalies"], details["anomalies_unlogged"] = unlogged[1], unlogged[0]
             if unlogged[0]:
@@ -433,9 +448,7 @@ def check_concurrent_orders(env: PgProjectEnv, criterion: Criterion, handin: dic
     try:
         start_stock, start_lines, other_stock = stock(sku), lines_of(sku), stock(other)
     except Exception as exc:
-        return Award(
-            0, f"the views shop.variant_stock and shop.order_line_facts must exist ({str(exc).splitlines()[0]})."
-        )
+        return Award(0, f"the views shop.variant_stock and shop.order_line_facts must exist ({_cause(exc)}).")
     if start_stock != units:
         return Award(
             0,
