@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from apps.courses.models import Lab, Lesson
+from apps.grading.plans import build_plan_view
 from apps.playground import services
 from apps.playground.diagram import draw_schema
 from apps.playground.models import PlaygroundSession
@@ -109,7 +110,10 @@ def run(request, token: str):
         return response
     except PlaygroundError as exc:
         return render(request, "playground/_message.html", {"message": _unavailable(exc)}, status=503)
-    return render(request, "playground/_result.html", {"result": result, "explain": explain, "session": session})
+    # the site's plan tree (apps.grading.plans) when it can read the plan, else the raw text
+    drawn = bool(result.get("plan")) and build_plan_view(result["plan"]) is not None
+    context = {"result": result, "explain": explain, "session": session, "plan_drawn": drawn}
+    return render(request, "playground/_result.html", context)
 
 
 @login_required

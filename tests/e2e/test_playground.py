@@ -83,9 +83,9 @@ def test_try_it_runs_the_lesson_example_and_shows_the_schema(live_server, learne
     page.keyboard.press("Enter")  # take the completion
     assert "SELECT * FROM owners" in page.locator(".cm-content").inner_text()
 
-    page.get_by_role("button", name="EXPLAIN").click()  # the plan of the last statement
-    page.locator("pre.playground-plan").wait_for()
-    assert "Seq Scan on owners" in page.locator("pre.playground-plan").inner_text()
+    page.get_by_role("button", name="EXPLAIN").click()  # the plan of the last statement, as a tree
+    page.locator("#playground-result .plan-view").wait_for()
+    assert page.locator("#playground-result .plan-label").all_inner_texts() == ["Seq Scan on owners"]
 
 
 def test_explore_the_data_from_a_lab_page(live_server, learner_page):
