@@ -150,3 +150,7 @@ def test_a_mysql_example_runs_on_mariadb(live_server, learner_page):
     page.get_by_role("button", name="Run", exact=True).click()
     page.locator("#playground-result table.playground-table").wait_for()
     assert page.locator("#playground-result tbody td").all_inner_texts() == ["one", "two"]
+    page.get_by_role("button", name="EXPLAIN").click()  # MariaDB's plan (estimates) as a tree too
+    page.locator("#playground-result .plan-view").wait_for()
+    labels = page.locator("#playground-result .plan-label").all_inner_texts()
+    assert labels[0] == "Query block" and labels[1].startswith("Table t: "), labels
