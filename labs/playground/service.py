@@ -181,11 +181,13 @@ class Client:
         return True
 
 
-def start_service(socket_path: Path, wait: float = 10.0) -> subprocess.Popen | None:
+def start_service(socket_path: Path, wait: float = 10.0, parent: int | None = None) -> subprocess.Popen | None:
     """Start ``python -m labs.playground serve`` for this host unless one answers already.
 
     A lock file next to the socket makes this safe to call from every worker that starts:
-    the first one wins, the others see a live service. Returns the process we started."""
+    the first one wins, the others see a live service. The service stops when ``parent``
+    (default: this process) is gone; on start it reaps the sandboxes of a service that died.
+    Returns the process we started."""
     socket_path.parent.mkdir(parents=True, exist_ok=True)
     lock = os.open(str(socket_path) + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:

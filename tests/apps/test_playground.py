@@ -233,3 +233,25 @@ def test_a_statement_without_rows_says_what_it_did(client, course):
     token = _open_lesson(client, 3)
     html = client.post(f"/playground/{token}/run/", {"text": "SELECT 1;\nINSERT INTO pets VALUES (9, 'Kit')"}).content
     assert "Line 2: INSERT 0 1" in html.decode()
+
+
+def test_the_beat_reaper_brings_a_dead_service_back(db, settings, tmp_path):
+    import os
+    import signal
+
+    from apps.playground.tasks import reap_expired_playgrounds
+    from labs.playground.service import Client
+
+    settings.INDEXED_PLAYGROUND_SOCKET = str(tmp_path / "playground.sock")
+    client = Client(settings.INDEXED_PLAYGROUND_SOCKET)
+    assert not client.alive()
+    reap_expired_playgrounds()
+    try:
+        assert client.alive()
+    finally:
+        pid = client.call("ping")["pid"]
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while client.alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert not client.alive()
