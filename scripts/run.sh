@@ -23,6 +23,7 @@ cleanup() {
   echo; echo "==> stopping"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  ./scripts/stop-playground.sh "$VAR"
   $PY -m labs sandbox reap >/dev/null 2>&1 || true
   rm -f "$VAR/redis.port" "$VAR/redis.conf"  # the broker is gone: nothing should find its port any more
 }

@@ -63,6 +63,7 @@ stop_all() {
   # finish; one killed mid-grade is acknowledged late, so the broker hands it out again.
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  ./scripts/stop-playground.sh "$VAR"
   if [ -n "${broker_port:-}" ]; then
     REDISCLI_AUTH="$broker_password" redis-cli -p "$broker_port" shutdown >/dev/null 2>&1 || true
   fi

@@ -54,6 +54,7 @@ stop_all() {
   log "stopping"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  ./scripts/stop-playground.sh "$VAR"
   $PY -m labs sandbox reap >/dev/null 2>&1 || true
   log "stopped"
 }

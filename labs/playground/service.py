@@ -204,7 +204,7 @@ def start_service(socket_path: Path, wait: float = 10.0, parent: int | None = No
                 "--socket",
                 str(socket_path),
                 "--parent",
-                str(os.getpid()),
+                str(parent or os.getpid()),
             ],
             env=env,
             stdin=subprocess.DEVNULL,
