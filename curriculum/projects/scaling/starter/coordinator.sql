@@ -1,0 +1,1 @@
+-- On the coordinator: CREATE SERVER, CREATE USER MAPPING, the partitioned tables and their foreign partitions, the id strategy

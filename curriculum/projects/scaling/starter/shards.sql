@@ -1,0 +1,1 @@
+-- On each shard: the real tables and the constraints that still hold locally
