@@ -8,6 +8,7 @@ writers_per_node = 2
 calls = 50
 account = 1
 writers_seconds = 12         # all purchases together; calls not done by then count as failed
+max_failed = 1               # purchases that may reach the client as an error (default 0): see below
 
 [[checks]]
 type = "galera"
@@ -74,8 +75,14 @@ def check_hot_row(attempt: GaleraAttempt, check_spec: CheckSpec, params: dict[st
     facts = {"before": before, "after": seen, "acknowledged": ok, "failed": failed, "added": added,
              "errors": _errors(tallies)}  # fmt: skip
     problems = []
-    if failed:
-        problems.append(f"{failed} purchases failed ({_describe_errors(tallies)})")
+    # A retrying procedure can, rarely, still hand one conflict back to its client: measured here,
+    # 2 of 60 grades of right answers saw exactly 1 of 200 purchases fail (a conflict landing
+    # while the handler ran), while answers that retry once or not at all saw 13 to 43. A lab
+    # may allow that one as an error the client was told about; lost or doubled points never.
+    allowed = int(params.get("max_failed", 0))
+    if failed > allowed:
+        limit = f"; at most {allowed} may" if allowed else ""
+        problems.append(f"{failed} purchases failed{limit} ({_describe_errors(tallies)})")
     if after is not None and after != expected:
         drift = expected - after
         problems.append(
