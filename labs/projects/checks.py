@@ -12,6 +12,9 @@ from labs.projects.optimization import (
     check_plans_captured,
     check_results_unchanged,
 )
+from labs.projects.production import check_lab_sql_files
+from labs.projects.production_alerts import check_alerts_fire
+from labs.projects.production_tls import check_tls_auth
 from labs.projects.registry import CHECK_ENVIRONMENTS
 from labs.projects.relational import (
     check_concurrent_orders,
@@ -37,5 +40,8 @@ CHECKS: dict[str, Callable] = {
     "pg_wal_archiving": check_wal_archiving,
     "pg_base_backup": check_base_backup,
     "lab_runbook": check_lab_runbook,
+    "lab_sql_files": check_lab_sql_files,
+    "pg_tls_auth": check_tls_auth,
+    "pg_alerts_fire": check_alerts_fire,
 }
 assert set(CHECKS) == set(CHECK_ENVIRONMENTS), "every registered check needs its code, and no more"

@@ -23,5 +23,8 @@ CHECK_ENVIRONMENTS: dict[str, tuple[str, str]] = {
     "pg_wal_archiving": PG_OPS,
     "pg_base_backup": PG_OPS,
     "lab_runbook": PG_OPS,
+    "lab_sql_files": PG_OPS,
+    "pg_tls_auth": PG_OPS,
+    "pg_alerts_fire": PG_OPS,
 }
 ENGINES = frozenset(CHECK_ENVIRONMENTS.values())

@@ -1,0 +1,3 @@
+-- Run once by a superuser when the cluster is built. Create payroll_owner (NOLOGIN), migrator
+-- (a member of payroll_owner), app_rw, app_report, replicator and pgmon (in pg_monitor), and set
+-- statement_timeout and idle_in_transaction_session_timeout per role.
