@@ -188,16 +188,24 @@ def test_psql_text_output_reads_as_the_same_tree_as_its_json(server, query, sett
     as_text = build_plan_view(text)
     assert as_text is not None, text
 
+    # Two runs of a parallel plan need not launch the same number of workers (a loaded machine
+    # launches fewer), so their per-run figures (rows, loops, buffers per step) may differ; the
+    # steps themselves may not. Serial plans repeat exactly and are compared whole.
+    repeatable = "Gather" not in text
+
     def shape(view):  # text has no Outer/Inner: only InitPlan and SubPlan are printed
         return [
             (n.path, n.node_type, n.label, n.relation, n.relationship in ("InitPlan", "SubPlan"), n.plan_rows)
-            + (n.actual_rows, n.loops)
+            + ((n.actual_rows, n.loops) if repeatable else ())
             for n in view.nodes
         ]
 
     assert shape(as_text) == shape(as_json), text
-    assert [n.buffers_inclusive for n in as_text.nodes] == [n.buffers_inclusive for n in as_json.nodes], text
-    assert [n.rows_removed for n in as_text.nodes] == [n.rows_removed for n in as_json.nodes]
+    if repeatable:
+        assert [n.buffers_inclusive for n in as_text.nodes] == [n.buffers_inclusive for n in as_json.nodes], text
+        assert [n.rows_removed for n in as_text.nodes] == [n.rows_removed for n in as_json.nodes]
+    else:
+        assert all(n.loops >= 1 and n.buffers_inclusive is not None for n in as_text.nodes), text
     assert as_text.execution_ms is not None and as_text.planning_ms is not None
     assert sum(1 for n in as_text.nodes if n.heaviest) == 1
 
