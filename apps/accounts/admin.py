@@ -6,7 +6,7 @@ from apps.accounts.models import Cohort, Membership, User
 
 @admin.register(User)
 class IndexedUserAdmin(UserAdmin):
-    fieldsets = UserAdmin.fieldsets + (("Indexed", {"fields": ("role",)}),)
+    fieldsets = UserAdmin.fieldsets + (("Indexed", {"fields": ("role", "lms_user_id", "sis_user_id")}),)
     list_display = ("username", "email", "role", "is_staff", "date_joined")
     list_filter = ("role", "is_staff")
 

@@ -11,6 +11,15 @@ class User(AbstractUser):
         INSTRUCTOR = "instructor", "Instructor"
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.LEARNER)
+    # How the school's LMS knows this person: an LMS exports these back as "ID" and "SIS User
+    # ID" and matches grade imports on them. LTI launches fill them; CSV-only schools type
+    # them in or upload them (dashboard "LMS ids" page).
+    lms_user_id = models.CharField(
+        "LMS user id", max_length=255, blank=True, help_text="The LMS's own id (Canvas 'ID', LTI 'sub')."
+    )
+    sis_user_id = models.CharField(
+        "SIS user id", max_length=255, blank=True, help_text="The school's student-information-system id."
+    )
 
     @property
     def is_instructor(self) -> bool:
