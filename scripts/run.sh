@@ -18,22 +18,11 @@ export HOST=${HOST:-127.0.0.1}  # dev settings allow this host name
 PORT=${PORT:-8000}
 pids=()
 
-cleanup() {
-  trap - INT TERM EXIT
-  echo; echo "==> stopping"
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  ./scripts/stop-playground.sh "$VAR"
-  $PY -m labs sandbox reap >/dev/null 2>&1 || true
+stop_services() {
   rm -f "$VAR/redis.port" "$VAR/redis.conf"  # the broker is gone: nothing should find its port any more
 }
-trap cleanup INT TERM EXIT
-# Stopped through a parent that does not pass signals on (`timeout make run` signals make
-# alone), this script would live on as an orphan with its worker: when the parent is gone,
-# stop as on Ctrl-C.
-parent=$PPID
-( while kill -0 "$parent" 2>/dev/null; do sleep 1; done; kill -TERM $$ 2>/dev/null ) &
-pids+=($!)
+# shellcheck source=scripts/lib/processes.sh
+source scripts/lib/processes.sh  # Ctrl-C, SIGTERM or the parent's death stops everything
 
 if [ -z "${CELERY_BROKER_URL:-}" ]; then
   # A port of our own (recorded in var/redis.port): the standard 6379 may be taken or absent.

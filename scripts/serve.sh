@@ -56,14 +56,8 @@ pg_started=0
 
 log() { echo "==> $*"; }
 
-stop_all() {
-  trap - INT TERM EXIT
-  log "stopping"
-  # Web first (no new submissions), then the workers: a warm shutdown lets a grade in progress
-  # finish; one killed mid-grade is acknowledged late, so the broker hands it out again.
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  ./scripts/stop-playground.sh "$VAR"
+# After the children (scripts/lib/processes.sh): the broker and the site database they used.
+stop_services() {
   if [ -n "${broker_port:-}" ]; then
     REDISCLI_AUTH="$broker_password" redis-cli -p "$broker_port" shutdown >/dev/null 2>&1 || true
   fi
@@ -73,15 +67,9 @@ stop_all() {
       -p "$SITE_DB_PORT" -U indexed -d indexed -tAc "SELECT pg_switch_wal()" >/dev/null 2>&1 || true
     run_as_db "$PG_BIN/pg_ctl" -D "$SITE_DB_DIR/data" -m fast -w stop >/dev/null || true
   fi
-  $PY -m labs sandbox reap >/dev/null 2>&1 || true
-  log "stopped"
 }
-trap stop_all INT TERM EXIT
-
-# Stopped through a parent that does not pass signals on (timeout make serve), stop as on Ctrl-C.
-parent=$PPID
-( while kill -0 "$parent" 2>/dev/null; do sleep 1; done; kill -TERM $$ 2>/dev/null ) &
-pids+=($!)
+# shellcheck source=scripts/lib/processes.sh
+source scripts/lib/processes.sh  # Ctrl-C, SIGTERM or the parent's death stops everything
 
 secret() { $PY -c 'import sys; from pathlib import Path; from apps.config.secret_files import read_or_create_secret; print(read_or_create_secret(Path(sys.argv[1]), 32))' "$1"; }
 

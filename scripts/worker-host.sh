@@ -49,20 +49,8 @@ if [ -z "${DATABASE_URL:-}" ] && grep -q '[?&]host=/' "$VAR/database_url"; then
   die "$VAR/database_url names a Unix socket of the main host; use the worker-host URL (serve.sh with INDEXED_SITE_DB_LISTEN)"
 fi
 
-stop_all() {
-  trap - INT TERM EXIT
-  log "stopping"
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  ./scripts/stop-playground.sh "$VAR"
-  $PY -m labs sandbox reap >/dev/null 2>&1 || true
-  log "stopped"
-}
-trap stop_all INT TERM EXIT
-
-parent=$PPID
-( while kill -0 "$parent" 2>/dev/null; do sleep 1; done; kill -TERM $$ 2>/dev/null ) &
-pids+=($!)
+# shellcheck source=scripts/lib/processes.sh
+source scripts/lib/processes.sh  # Ctrl-C, SIGTERM or the parent's death stops everything
 
 # The site database must answer and its schema must be this code's: a host on another commit
 # would grade against tables it does not know. It never migrates: the main host does.
