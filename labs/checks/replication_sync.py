@@ -367,6 +367,16 @@ def check_delayed(attempt: OperationalAttempt, check_spec: CheckSpec, params: di
             "A delayed standby still receives WAL at once; only applying it waits.",
             **artifacts,
         )
+    if delay_ms == 0:
+        return _result(
+            check_spec,
+            False,
+            f"The standby received a fresh commit's WAL after {received:.2f} s and applies it without waiting "
+            "(recovery_min_apply_delay = 0 ms): replay was merely slow this time, and a bad DROP would reach it "
+            "as soon as replay catches up.",
+            "Set recovery_min_apply_delay on the standby so it holds each commit back, e.g. '1h'.",
+            **artifacts,
+        )
     if delay_ms < wanted * 1000:
         return _result(
             check_spec,

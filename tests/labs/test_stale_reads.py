@@ -103,4 +103,6 @@ def test_a_delayed_standby_receives_at_once_and_shows_nothing():
 
     prompt = grade(spec, BASE)
     assert prompt.score < 1.0
-    assert "visible on the standby after" in prompt.checks[1].message
+    # Usually the row shows at once; on a loaded machine replay may lag past the probe. Either way the
+    # message names the missing delay.
+    assert "recovery_min_apply_delay = 0 ms" in prompt.checks[1].message
