@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.dashboard import project_views, views
+from apps.dashboard import lms_views, project_views, views
 
 app_name = "dashboard"
 PROJECT = "cohorts/<int:cohort_id>/learners/<int:user_id>/projects/<slug:key>/"
@@ -11,6 +11,7 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/gradebook.csv", views.gradebook_csv, name="gradebook_csv"),
     path("cohorts/<int:cohort_id>/gradebook-canvas.csv", views.gradebook_canvas_csv, name="gradebook_canvas"),
     path("cohorts/<int:cohort_id>/settings/", views.cohort_settings, name="settings"),
+    path("cohorts/<int:cohort_id>/lms-ids/", lms_views.lms_ids, name="lms_ids"),
     path("cohorts/<int:cohort_id>/labs/<slug:key>/", views.lab_analytics, name="lab"),
     path("cohorts/<int:cohort_id>/labs/<slug:key>/regrade/", views.lab_regrade, name="lab_regrade"),
     path("cohorts/<int:cohort_id>/regrades/<int:job_id>/", views.regrade_detail, name="regrade"),
