@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Cohort
 from apps.courses.models import Lab, Project
-from apps.dashboard.models import FeedbackDetail, FeedbackMode, LabPolicy, ProjectPolicy
+from apps.dashboard.models import FeedbackDetail, FeedbackMode, LabPolicy, ProjectPolicy, SolutionRelease
 
 _STRICTNESS = {FeedbackMode.IMMEDIATE: 0, FeedbackMode.AFTER_DEADLINE: 1, FeedbackMode.HIDDEN: 2}
 DETAIL_LEVELS = [FeedbackDetail.SCORE, FeedbackDetail.CHECKS, FeedbackDetail.EXPECTED, FeedbackDetail.FULL]
@@ -22,6 +22,10 @@ class LabRule:
     feedback: str = FeedbackMode.IMMEDIATE
     due_at: datetime | None = None
     detail: str = FeedbackDetail.FULL
+    # From the learner's extensions (``apps.grading.extensions``): the strictest attempt
+    # limit of their cohorts (None: unlimited), and whether an extension moved ``due_at``.
+    max_attempts: int | None = None
+    extended: bool = False
 
     def _at_least(self, level: str) -> bool:
         return DETAIL_LEVELS.index(FeedbackDetail(self.detail)) >= DETAIL_LEVELS.index(FeedbackDetail(level))
@@ -63,9 +67,18 @@ def find_lab_rule(user, lab: Lab) -> LabRule:
     deadline among the cohorts they belong to."""
     if not user.is_authenticated:
         return LabRule()
+    from apps.grading.extensions import learner_lab_terms
+
+    terms = learner_lab_terms(user, lab)  # each cohort's deadline with the learner's extension
+    limits = [t.max_attempts for t in terms.values() if t.max_attempts is not None]
+    extra = {"max_attempts": min(limits) if limits else None}
     policies = list(LabPolicy.objects.filter(lab=lab, cohort__learners=user))
     if not policies:
-        return LabRule()
+        return LabRule(**extra)
+    for policy in policies:
+        if policy.cohort_id in terms:
+            policy.due_at = terms[policy.cohort_id].due_at
+    extra["extended"] = any(t.extended and t.due_at != t.cohort_due_at for t in terms.values())
     strictest = max(policies, key=lambda p: _STRICTNESS[FeedbackMode(p.feedback)])
     deadlines = [p.due_at for p in policies if p.due_at is not None]
     due_at = min(deadlines) if deadlines else None
@@ -73,8 +86,8 @@ def find_lab_rule(user, lab: Lab) -> LabRule:
     if strictest.feedback == FeedbackMode.AFTER_DEADLINE:
         # Feedback waits for the latest deadline among the cohorts that ask to wait.
         waits = [p.due_at for p in policies if p.feedback == FeedbackMode.AFTER_DEADLINE and p.due_at]
-        return LabRule(FeedbackMode.AFTER_DEADLINE, max(waits) if waits else due_at, detail)
-    return LabRule(strictest.feedback, due_at, detail)
+        return LabRule(FeedbackMode.AFTER_DEADLINE, max(waits) if waits else due_at, detail, **extra)
+    return LabRule(strictest.feedback, due_at, detail, **extra)
 
 
 @dataclass
@@ -86,6 +99,7 @@ class PolicyRow:
     due_at: datetime | None
     feedback: str = FeedbackMode.IMMEDIATE
     detail: str = FeedbackDetail.FULL
+    solution: str = SolutionRelease.STANDARD  # when the worked solution is released (solutions.py)
 
 
 class PolicyInvalid(ValueError):
@@ -103,6 +117,10 @@ def check_policy_rows(rows: list[PolicyRow]) -> list[str]:
             problems.append(f"“{(row.lab or row.project).title}”: unknown feedback mode {row.feedback!r}.")
         if row.detail not in FeedbackDetail.values:
             problems.append(f"“{(row.lab or row.project).title}”: unknown feedback detail {row.detail!r}.")
+        if row.solution not in SolutionRelease.values:
+            problems.append(f"“{(row.lab or row.project).title}”: unknown solution release {row.solution!r}.")
+        if row.lab and row.solution == SolutionRelease.AFTER_DEADLINE and row.due_at is None:
+            problems.append(f"“{row.lab.title}”: showing the solution “after the deadline” needs a deadline.")
     return problems
 
 
@@ -118,7 +136,12 @@ def save_cohort_policies(cohort: Cohort, rows: list[PolicyRow]) -> None:
             LabPolicy.objects.update_or_create(
                 cohort=cohort,
                 lab=row.lab,
-                defaults={"due_at": row.due_at, "feedback": row.feedback, "detail": row.detail},
+                defaults={
+                    "due_at": row.due_at,
+                    "feedback": row.feedback,
+                    "detail": row.detail,
+                    "solution": row.solution,
+                },
             )
         else:
             ProjectPolicy.objects.update_or_create(cohort=cohort, project=row.project, defaults={"due_at": row.due_at})

@@ -153,3 +153,106 @@ class HintReveal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.lab.key} · hint {self.step}"
+
+
+# --------------------------------------------------------------------------- extensions
+
+
+class LabAttemptLimit(models.Model):
+    """How many graded attempts one cohort allows on one lab. No row: as many as the learner
+    likes (the platform's default). Kept here rather than on ``LabPolicy`` because extra
+    attempts per learner (``LabExtension``) only mean something against such a limit."""
+
+    cohort = models.ForeignKey("accounts.Cohort", on_delete=models.CASCADE, related_name="lab_attempt_limits")
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="attempt_limits")
+    max_attempts = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cohort", "lab"], name="one_attempt_limit_per_cohort_lab")]
+
+    def __str__(self) -> str:
+        return f"{self.cohort} · {self.lab.key} · {self.max_attempts} attempts"
+
+
+class LabExtension(models.Model):
+    """One learner's own terms on a lab or exercise in one cohort, set by its instructor: a
+    later deadline, extra attempts, or both. Read through ``extensions.effective_lab_terms``."""
+
+    cohort = models.ForeignKey("accounts.Cohort", on_delete=models.CASCADE, related_name="lab_extensions")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lab_extensions")
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="extensions")
+    due_at = models.DateTimeField(null=True, blank=True, help_text="The learner's deadline; None keeps the cohort's.")
+    extra_attempts = models.PositiveIntegerField(default=0, help_text="Added to the cohort's attempt limit.")
+    reason = models.CharField(max_length=300, blank=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "learner", "lab"], name="one_extension_per_learner_lab")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.lab.key} · {self.cohort}"
+
+
+# --------------------------------------------------------------------------- regrade requests
+
+
+class RegradeRequest(models.Model):
+    """A learner's question about one verdict, to the instructor of one of their cohorts, and
+    the conversation that follows. ``status`` says whose turn it is; ``resolution`` what the
+    instructor last did about it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for the instructor"
+        ANSWERED = "answered", "Answered"
+        CLOSED = "closed", "Closed"
+
+    class Resolution(models.TextChoices):
+        NONE = "", "None yet"
+        ANSWERED = "answered", "Answered"
+        REGRADED = "regraded", "Regraded"
+        OVERRIDDEN = "overridden", "Score overridden"
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="regrade_requests")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="regrade_requests")
+    cohort = models.ForeignKey("accounts.Cohort", on_delete=models.CASCADE, related_name="regrade_requests")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    resolution = models.CharField(max_length=12, choices=Resolution.choices, default=Resolution.NONE, blank=True)
+    # The regrade job started from this request, so the thread can link to its progress.
+    regrade_job = models.ForeignKey(
+        "dashboard.RegradeJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            # One live conversation per attempt: a second question joins it instead.
+            models.UniqueConstraint(
+                fields=["submission"], condition=~models.Q(status="closed"), name="one_live_request_per_submission"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"request {self.pk} on submission {self.submission_id} · {self.status}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
+class RegradeMessage(models.Model):
+    """One message of a regrade request's thread. Never edited or deleted."""
+
+    request = models.ForeignKey(RegradeRequest, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
