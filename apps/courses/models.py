@@ -4,6 +4,7 @@ disappears are retired, not deleted, for the same reason."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Outcome(models.Model):
@@ -83,6 +84,7 @@ class Project(ContentRow):
     summary = models.TextField(blank=True)
     body = models.TextField()
     outcomes = models.ManyToManyField(Outcome, related_name="projects", blank=True)
+    content_hash = models.CharField(max_length=64, blank=True, help_text="Of the brief and grading files at sync.")
 
     class Meta:
         ordering = ["order"]
@@ -104,6 +106,8 @@ class Lab(ContentRow):
     lesson = models.ForeignKey(Lesson, on_delete=models.SET_NULL, null=True, blank=True, related_name="labs")
     hints = models.JSONField(default=list, blank=True, help_text="The hint ladder, gentlest first.")
     explanation = models.TextField(blank=True, help_text="Markdown; shown only after the learner passed.")
+    # labs.spec's content hash at the last sync: the one a grading run records (GradingRun.lab_hash).
+    content_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["key"]
@@ -111,6 +115,36 @@ class Lab(ContentRow):
     @property
     def is_exercise(self) -> bool:
         return self.kind == self.Kind.EXERCISE
+
+
+class ContentVersion(models.Model):
+    """One version of a lab's, exercise's or project's graded content, kept at sync so an
+    instructor can see what changed between two versions after learners were graded on them.
+    A row is added when a sync finds a hash other than the newest row's, so going back to an
+    earlier version is a new row too, and the rows read in order as the history."""
+
+    class Kind(models.TextChoices):
+        LAB = "lab", "Lab"
+        EXERCISE = "exercise", "Exercise"
+        PROJECT = "project", "Project"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(max_length=120, help_text="The lab's or project's stable id.")
+    hash = models.CharField(max_length=64)
+    # File name -> text as it was (a large data file is kept as its size and digest only).
+    files = models.JSONField(default=dict)
+    synced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["synced_at", "pk"]
+        indexes = [models.Index(fields=["kind", "key", "synced_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.short_hash}"
+
+    @property
+    def short_hash(self) -> str:
+        return self.hash[:8]
 
 
 class LessonCompletion(models.Model):

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from apps.courses.loader import Curriculum, Problem, load_curriculum
 from apps.courses.models import Lab, Lesson, LessonCompletion, Module, Outcome, Phase, Project, Week
+from apps.courses.versions import collect_lab_files, collect_project_files, record_version
 
 
 class CurriculumInvalid(Exception):
@@ -128,7 +129,10 @@ def sync_curriculum(root: Path | None = None) -> SyncReport:
             Lesson, report, "lessons", {"key": lesson.key}, values, {"outcomes": [outcomes[k] for k in lesson.outcomes]}
         )
     for project in course.projects:
+        project_hash, project_files = collect_project_files(project.path.parent)
+        record_version("project", project.key, project_hash, project_files)
         values = {
+            "content_hash": project_hash,
             "title": project.title,
             "week": weeks[project.week],
             "order": project.order,
@@ -147,7 +151,11 @@ def sync_curriculum(root: Path | None = None) -> SyncReport:
             {"outcomes": [outcomes[k] for k in project.outcomes]},
         )
     for lab in course.labs:
+        # Every version is kept, so an instructor can see what changed after learners were graded.
+        lab_hash, lab_files = collect_lab_files(lab.path.parent)
+        record_version(lab.kind, lab.key, lab_hash, lab_files)
         values = {
+            "content_hash": lab_hash,
             "title": lab.title,
             "engine": lab.engine,
             "topology": lab.topology,
