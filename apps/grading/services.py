@@ -17,6 +17,7 @@ from apps.courses.models import Lab
 from apps.grading.budget import TimeBudget
 from apps.grading.leases import lease_is_free, store_run_result, sweep_stuck, take_lease, worker_name
 from apps.grading.models import GradingRun, Submission
+from apps.grading.signals import verdict_recorded
 
 log = logging.getLogger(__name__)
 
@@ -304,6 +305,9 @@ def record_verdict(run: GradingRun, *, final: bool = True) -> Submission:
         Submission.objects.filter(pk=submission.pk).update(**changes)
         if "result" in changes:
             GradingRun.objects.filter(pk=run.pk).update(applied=True)
+            transaction.on_commit(
+                lambda: verdict_recorded.send(sender=Submission, submission_id=submission.pk), robust=True
+            )
     return Submission.objects.get(pk=submission.pk)
 
 

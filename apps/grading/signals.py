@@ -1,4 +1,9 @@
 from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_ready
+from django.dispatch import Signal
+
+# Sent after commit each time record_verdict wrote a submission's verdict (submission_id=...),
+# so what follows a grade (the LMS gradebook, apps.lti) needs no call in the grading code.
+verdict_recorded = Signal()
 
 
 @worker_init.connect
