@@ -24,15 +24,27 @@ class FeedbackDetail(models.TextChoices):
     FULL = "full", "…and hints"
 
 
+class SolutionRelease(models.TextChoices):
+    """When learners see a lab's worked solution (an exercise's explained answer, a lab's
+    commented reference answer)."""
+
+    STANDARD = "standard", "Platform default (exercises: after solving; labs: never)"
+    NEVER = "never", "Never"
+    AFTER_PASSING = "after_passing", "After the learner solves it"
+    AFTER_DEADLINE = "after_deadline", "After the deadline"
+    NOW = "now", "Now"
+
+
 class LabPolicy(models.Model):
-    """One cohort's deadline and feedback rule for one lab. No row means: no deadline,
-    feedback shown immediately."""
+    """One cohort's deadline, feedback rule and worked-solution release for one lab. No row
+    means: no deadline, feedback shown immediately, the platform's default for solutions."""
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="lab_policies")
     lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="policies")
     due_at = models.DateTimeField(null=True, blank=True)
     feedback = models.CharField(max_length=20, choices=FeedbackMode.choices, default=FeedbackMode.IMMEDIATE)
     detail = models.CharField(max_length=20, choices=FeedbackDetail.choices, default=FeedbackDetail.FULL)
+    solution = models.CharField(max_length=20, choices=SolutionRelease.choices, default=SolutionRelease.STANDARD)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cohort", "lab"], name="one_policy_per_cohort_lab")]

@@ -17,7 +17,15 @@ from apps.accounts.forms import CohortForm
 from apps.accounts.services import create_cohort
 from apps.courses.models import Lab, Project
 from apps.dashboard import analytics, gradebook
-from apps.dashboard.models import FeedbackDetail, FeedbackMode, LabPolicy, ProjectGrade, ProjectPolicy, RegradeJob
+from apps.dashboard.models import (
+    FeedbackDetail,
+    FeedbackMode,
+    LabPolicy,
+    ProjectGrade,
+    ProjectPolicy,
+    RegradeJob,
+    SolutionRelease,
+)
 from apps.dashboard.policies import PolicyInvalid, PolicyRow, save_cohort_policies
 from apps.dashboard.services import (
     SCORE_NOT_YOURS,
@@ -334,7 +342,11 @@ def cohort_settings(request, cohort_id: int):
                 continue
             feedback = request.POST.get(f"lab-{item.pk}-feedback", FeedbackMode.IMMEDIATE)
             detail = request.POST.get(f"lab-{item.pk}-detail", FeedbackDetail.FULL)
-            rows.append(PolicyRow(item, None, due, feedback, detail) if kind == "lab" else PolicyRow(None, item, due))
+            solution = request.POST.get(f"lab-{item.pk}-solution", SolutionRelease.STANDARD)
+            if kind == "lab":
+                rows.append(PolicyRow(item, None, due, feedback, detail, solution))
+            else:
+                rows.append(PolicyRow(None, item, due))
         if not problems:
             try:
                 save_cohort_policies(cohort, rows)
@@ -355,6 +367,9 @@ def cohort_settings(request, cohort_id: int):
             "detail": request.POST.get(f"lab-{lab.pk}-detail")
             if problems
             else getattr(lab_policies.get(lab.pk), "detail", FeedbackDetail.FULL),
+            "solution": request.POST.get(f"lab-{lab.pk}-solution")
+            if problems
+            else getattr(lab_policies.get(lab.pk), "solution", SolutionRelease.STANDARD),
         }
         for lab in labs
     ]
@@ -376,6 +391,7 @@ def cohort_settings(request, cohort_id: int):
             "project_rows": project_rows,
             "modes": FeedbackMode.choices,
             "details": FeedbackDetail.choices,
+            "solution_modes": SolutionRelease.choices,
             "problems": problems,
             "section": "settings",
         },

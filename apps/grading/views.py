@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 from apps.courses.models import Lab
 from apps.courses.rendering import render_markdown
 from apps.dashboard.policies import find_lab_rule
+from apps.dashboard.solutions import build_worked_solution
+from apps.grading.extensions import count_used_attempts
 from apps.grading.models import Submission
 from apps.grading.plan_pages import compare_submissions, plan_checks
 from apps.grading.practice import (
@@ -19,7 +21,6 @@ from apps.grading.practice import (
     build_hint_ladder,
     group_items_by_week,
     list_graded_items,
-    may_see_explanation,
     reveal_hint,
     summarize_practice,
 )
@@ -47,21 +48,18 @@ def _lab_context(request, lab: Lab, answer: str | None = None, problems=None) ->
         "latest": latest,
         "problems": problems or [],
         "plan_attempts": [item for item in history if plan_checks(item)],  # for "Compare plans"
+        "attempts_used": count_used_attempts(request.user, lab) if rule.max_attempts is not None else None,
         **_exercise_context(request.user, lab, rule),
     }
 
 
 def _exercise_context(user, lab: Lab, rule) -> dict:
-    """An exercise's hint ladder and, once the learner passed, its explained answer. The
-    explanation is rendered only then: before, it is nowhere in the page."""
+    """An exercise's hint ladder and the worked solution when the instructor's rule releases
+    it (apps/dashboard/solutions.py); until then it is nowhere in the page."""
+    solution = build_worked_solution(user, lab)
     if not lab.is_exercise:
-        return {}
-    visible = rule.feedback_visible()
-    shown = may_see_explanation(user, lab, feedback_visible=visible)
-    return {
-        "ladder": build_hint_ladder(user, lab, feedback_visible=visible),
-        "explanation_html": render_markdown(lab.explanation).html if shown else "",
-    }
+        return {"solution": solution}
+    return {"ladder": build_hint_ladder(user, lab, feedback_visible=rule.feedback_visible()), "solution": solution}
 
 
 def _verdict_update(request, context: dict, rule) -> HttpResponse:
@@ -69,7 +67,7 @@ def _verdict_update(request, context: dict, rule) -> HttpResponse:
     the hints and the explanation out of band (a fail may unlock a hint, a pass shows the
     explained answer) without a reload."""
     submission = context["submission"]
-    if submission.lab.is_exercise and submission.is_finished:
+    if submission.is_finished and submission.user_id == request.user.pk:
         extras = _exercise_context(request.user, submission.lab, rule)
         context = {"lab": submission.lab, **context, **extras, "oob": True}
     return render(request, "grading/_verdict_update.html", context)
@@ -194,7 +192,9 @@ def submission_detail(request, submission_id: int):
         "rule": rule,
         "late": submission.kind == Submission.Kind.SUBMIT and rule.is_late(submission.created_at),
         "reviews": submission.reviews.select_related("author"),
+        "regrade_requests": list(submission.regrade_requests.all()),
     }
+    context["live_request"] = next((r for r in context["regrade_requests"] if not r.is_closed), None)
     if request.htmx:
         return _verdict_update(request, context, rule)
     return render(request, "grading/submission.html", context)
