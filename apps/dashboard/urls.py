@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.dashboard import lms_views, project_views, views
+from apps.dashboard import diff_views, lms_views, project_views, views
 
 app_name = "dashboard"
 PROJECT = "cohorts/<int:cohort_id>/learners/<int:user_id>/projects/<slug:key>/"
@@ -17,6 +17,11 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/regrades/<int:job_id>/", views.regrade_detail, name="regrade"),
     path("cohorts/<int:cohort_id>/regrades/<int:job_id>/apply/", views.regrade_apply, name="regrade_apply"),
     path("cohorts/<int:cohort_id>/learners/<int:user_id>/", views.learner_detail, name="learner"),
+    path(
+        "cohorts/<int:cohort_id>/learners/<int:user_id>/labs/<slug:key>/changes/",
+        diff_views.learner_answer_compare,
+        name="answer_compare",
+    ),
     path(
         "cohorts/<int:cohort_id>/learners/<int:user_id>/projects/<slug:key>/",
         views.project_grade,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.grading import views
+from apps.grading import diff_views, views
 
 app_name = "grading"
 urlpatterns = [
@@ -9,5 +9,6 @@ urlpatterns = [
     path("labs/<slug:key>/hints/", views.hint_reveal, name="hint"),
     path("labs/<slug:key>/submit/", views.lab_submit, name="submit"),
     path("labs/<slug:key>/plans/", views.plan_compare, name="plan_compare"),
+    path("labs/<slug:key>/changes/", diff_views.answer_compare, name="answer_compare"),
     path("submissions/<int:submission_id>/", views.submission_detail, name="submission"),
 ]
