@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("teach/", include("apps.dashboard.urls")),
     path("staff/", include("apps.ops.urls")),
+    path("lti/", include("apps.lti.urls")),
     path("", include("apps.projects.urls")),
     path("", include("apps.playground.urls")),
     path("", include("apps.grading.urls")),

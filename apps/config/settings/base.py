@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apps.projects",
     "apps.playground",
     "apps.ops",
+    "apps.lti",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,192 @@
+"""LTI 1.3 launches from a test LMS (tests/lti_platform.py) that signs with its own key and
+serves its key set over HTTP: who gets an account, a cohort and a membership, where they
+land, and every launch the tool must refuse, with a page saying why and nothing created."""
+
+import shutil
+import time
+
+import pytest
+
+from apps.accounts.models import Cohort, Membership, User
+from apps.courses.models import Lab
+from apps.courses.services import sync_curriculum
+from apps.lti.models import LtiContext, LtiIdentity, ResourceLink
+from tests.conftest import FIXTURE_LABS
+from tests.lti_platform import INSTRUCTOR, LEARNER, TEACHING_ASSISTANT, TestPlatform, launch, new_rsa_key, register
+
+LAB_KEY = "site-orders-per-customer"
+
+
+@pytest.fixture
+def lab(synced_course):
+    shutil.copytree(FIXTURE_LABS, synced_course / "labs")
+    sync_curriculum(synced_course)
+    return Lab.objects.get(key=LAB_KEY)
+
+
+@pytest.fixture
+def platform():
+    lms = TestPlatform()
+    yield lms
+    lms.stop()
+
+
+@pytest.fixture
+def registered(platform, client, db):
+    return register(platform, client)
+
+
+def lti_users():
+    return User.objects.filter(username__startswith="lti-")
+
+
+def test_a_learners_first_launch_makes_their_account_and_membership_and_lands_on_the_lab(
+    platform, registered, client, lab
+):
+    response = launch(
+        platform,
+        client,
+        sub="learner-7",
+        roles=[LEARNER],
+        custom={"indexed_kind": "lab", "indexed_key": LAB_KEY},
+        lineitem=platform.lineitem_url("9"),
+        sis_id="S-0007",
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/labs/{LAB_KEY}/"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert page.wsgi_request.user.is_authenticated  # logged in by the launch
+    user = LtiIdentity.objects.get(issuer=platform.issuer, sub="learner-7").user
+    assert user.role == User.Role.LEARNER
+    assert (user.first_name, user.email) == ("Ada", "learner-7@lms.example")
+    assert (user.lms_user_id, user.sis_user_id) == ("learner-7", "S-0007")
+    context = LtiContext.objects.get(platform=registered, context_id=platform.context_id)
+    assert Membership.objects.filter(cohort=context.cohort, user=user).exists()
+    assert "Databases 101" in context.cohort.name
+    link = ResourceLink.objects.get(context=context, resource_link_id="link-1")
+    assert (link.lab, link.lineitem_url) == (lab, platform.lineitem_url("9"))
+    # the tool fetched the platform's keys over HTTP to check the signature
+    assert any(r.path == "/jwks" for r in platform.requests)
+
+
+def test_a_second_launch_reuses_the_account_and_the_cohort(platform, registered, client, lab):
+    launch(platform, client, sub="learner-7")
+    client.logout()
+    launch(platform, client, sub="learner-7")
+
+    assert LtiIdentity.objects.count() == 1
+    assert LtiContext.objects.count() == 1
+    assert Membership.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", [INSTRUCTOR, TEACHING_ASSISTANT])
+def test_an_instructor_launch_makes_an_instructor_who_runs_the_courses_cohort(
+    platform, registered, client, lab, role
+):
+    launch(platform, client, sub="learner-1", roles=[LEARNER])  # a learner came first
+    client.logout()
+    response = launch(platform, client, sub="teacher-1", roles=[role])
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    teacher = LtiIdentity.objects.get(sub="teacher-1").user
+    assert teacher.role == User.Role.INSTRUCTOR
+    cohort = LtiContext.objects.get().cohort
+    assert cohort.instructor == teacher  # replaces the stand-in the learner's launch made
+    assert not Membership.objects.filter(user=teacher).exists()
+    assert client.get(f"/lti/cohorts/{cohort.pk}/").status_code == 200
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+def assert_refused(response, status: int, words: str) -> None:
+    assert response.status_code == status, response.content[:500]
+    assert words in response.content.decode()
+    assert "Nothing was changed" in response.content.decode()
+    assert not lti_users().exists()
+    assert not Membership.objects.exists()
+    assert not Cohort.objects.exists()
+    assert not LtiIdentity.objects.exists()
+
+
+def test_a_token_signed_with_another_key_is_refused(platform, registered, client, lab):
+    other_private, _ = new_rsa_key()
+
+    def forge(form):
+        claims = platform.claims(nonce=_nonce_of(form["id_token"]), sub="mallory")
+        return {**form, "id_token": platform.sign(claims, private_pem=other_private)}
+
+    assert_refused(launch(platform, client, tamper=forge), 403, "could not be verified")
+
+
+def test_an_expired_token_is_refused(platform, registered, client, lab):
+    past = int(time.time()) - 3600
+    response = launch(platform, client, iat=past - 300, exp=past)
+    assert_refused(response, 403, "has expired")
+
+
+def test_a_token_for_another_tool_is_refused(platform, registered, client, lab):
+    response = launch(platform, client, aud="some-other-tool")
+    assert_refused(response, 403, "not registered")
+
+
+def test_a_replayed_launch_is_refused_and_changes_nothing(platform, registered, client, lab):
+    posted = {}
+
+    def keep(form):
+        posted.update(form)
+        return form
+
+    assert launch(platform, client, sub="learner-7", tamper=keep).status_code == 302
+    before = (User.objects.count(), Membership.objects.count(), Cohort.objects.count())
+
+    replay = client.post("/lti/launch/", posted)
+
+    assert replay.status_code == 403
+    assert "already used" in replay.content.decode()
+    assert (User.objects.count(), Membership.objects.count(), Cohort.objects.count()) == before
+
+
+def test_a_new_token_reusing_a_spent_nonce_is_refused(platform, registered, client, lab):
+    posted = {}
+
+    def keep(form):
+        posted.update(form)
+        return form
+
+    launch(platform, client, sub="learner-7", tamper=keep)
+    again = platform.sign(platform.claims(nonce=_nonce_of(posted["id_token"]), sub="learner-8"))
+    response = client.post("/lti/launch/", {**posted, "id_token": again})
+
+    assert response.status_code == 403
+    assert not LtiIdentity.objects.filter(sub="learner-8").exists()
+
+
+def test_a_launch_from_an_unknown_issuer_is_refused(platform, client, db, lab):
+    response = client.get(
+        "/lti/login/", {"iss": platform.issuer, "login_hint": "x", "target_link_uri": "http://testserver/lti/launch/"}
+    )
+    assert_refused(response, 403, "not registered for that LMS")
+
+
+def test_a_launch_from_an_unknown_deployment_is_refused(platform, registered, client, lab):
+    response = launch(platform, client, **{"https://purl.imsglobal.org/spec/lti/claim/deployment_id": "dep-x"})
+    assert_refused(response, 403, "unknown deployment id")
+
+
+def test_a_launch_without_its_login_state_is_refused(platform, registered, client, lab):
+    response = launch(platform, client, tamper=lambda form: {**form, "state": "state-forged"})
+    assert_refused(response, 403, "did not start in this browser")
+
+
+def test_a_launch_for_an_activity_this_site_lacks_is_refused(platform, registered, client, lab):
+    response = launch(platform, client, custom={"indexed_kind": "lab", "indexed_key": "no-such-lab"})
+    assert_refused(response, 403, "does not have")
+
+
+def _nonce_of(token: str) -> str:
+    import jwt
+
+    return jwt.decode(token, options={"verify_signature": False})["nonce"]
