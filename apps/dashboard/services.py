@@ -168,28 +168,39 @@ class RegradeStale(ValueError):
     """A preview that can no longer be applied as shown; the message says why."""
 
 
-def start_regrade(cohort: Cohort, lab: Lab, requested_by, *, submission=None, preview: bool = False):
-    """Queue a regrade of one submission, or of every graded submission of ``lab`` by the
-    cohort's learners. Returns the job; each submission is regraded by its own task. With
+def start_regrade(
+    cohort: Cohort,
+    lab: Lab,
+    requested_by,
+    *,
+    submission=None,
+    submission_ids: list[int] | None = None,
+    preview: bool = False,
+):
+    """Queue a regrade of one submission, of some (``submission_ids``: those graded against
+    an older version, say), or of every graded submission of ``lab`` by the cohort's
+    learners. Returns the job; each submission is regraded by its own task. With
     ``preview`` the job grades but writes no verdict until ``apply_regrade_preview``."""
     from apps.dashboard.models import RegradeJob
     from apps.grading.models import Submission
 
-    running = RegradeJob.objects.filter(cohort=cohort, lab=lab, status=RegradeJob.Status.RUNNING, preview=preview)
-    for job in running:  # a double click, or a second instructor tab: join the job under way
-        if job.whole_lab if submission is None else (not job.whole_lab and job.submission_ids == [submission.pk]):
-            return job
+    whole_lab = submission is None and submission_ids is None
+    graded = Submission.objects.filter(
+        lab=lab,
+        kind=Submission.Kind.SUBMIT,
+        status__in=[Submission.Status.DONE, Submission.Status.FAILED],
+        user__in=cohort.learners.all(),
+    )
     if submission is not None:
         ids = [submission.pk]
-    else:
-        ids = list(
-            Submission.objects.filter(
-                lab=lab,
-                kind=Submission.Kind.SUBMIT,
-                status__in=[Submission.Status.DONE, Submission.Status.FAILED],
-                user__in=cohort.learners.all(),
-            ).values_list("pk", flat=True)
-        )
+    elif whole_lab:
+        ids = sorted(graded.values_list("pk", flat=True))
+    else:  # ids from a form: only the cohort's graded answers to this lab, never trusted as given
+        ids = sorted(graded.filter(pk__in=submission_ids).values_list("pk", flat=True))
+    running = RegradeJob.objects.filter(cohort=cohort, lab=lab, status=RegradeJob.Status.RUNNING, preview=preview)
+    for job in running:  # a double click, or a second instructor tab: join the job under way
+        if job.whole_lab if whole_lab else (not job.whole_lab and sorted(job.submission_ids) == ids):
+            return job
     with transaction.atomic():
         job = RegradeJob.objects.create(
             cohort=cohort,
@@ -197,7 +208,7 @@ def start_regrade(cohort: Cohort, lab: Lab, requested_by, *, submission=None, pr
             requested_by=requested_by,
             total=len(ids),
             submission_ids=ids,
-            whole_lab=submission is None,
+            whole_lab=whole_lab,
             preview=preview,
         )
         if not ids:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.dashboard import diff_views, lms_views, project_views, views
+from apps.dashboard import diff_views, lms_views, project_views, version_views, views
 
 app_name = "dashboard"
 PROJECT = "cohorts/<int:cohort_id>/learners/<int:user_id>/projects/<slug:key>/"
@@ -14,6 +14,12 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/lms-ids/", lms_views.lms_ids, name="lms_ids"),
     path("cohorts/<int:cohort_id>/labs/<slug:key>/", views.lab_analytics, name="lab"),
     path("cohorts/<int:cohort_id>/labs/<slug:key>/regrade/", views.lab_regrade, name="lab_regrade"),
+    path(
+        "cohorts/<int:cohort_id>/labs/<slug:key>/regrade/confirm/",
+        version_views.regrade_confirm,
+        name="lab_regrade_confirm",
+    ),
+    path("cohorts/<int:cohort_id>/labs/<slug:key>/versions/", version_views.lab_versions, name="lab_versions"),
     path("cohorts/<int:cohort_id>/regrades/<int:job_id>/", views.regrade_detail, name="regrade"),
     path("cohorts/<int:cohort_id>/regrades/<int:job_id>/apply/", views.regrade_apply, name="regrade_apply"),
     path("cohorts/<int:cohort_id>/learners/<int:user_id>/", views.learner_detail, name="learner"),

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
@@ -153,10 +154,14 @@ def lab_analytics(request, cohort_id: int, key: str):
 @login_required
 @require_POST
 def lab_regrade(request, cohort_id: int, key: str):
-    """Regrade now, or (``mode=preview``) first show the score changes a regrade would make."""
+    """Preview (``mode=preview``) the score changes a regrade would make; a real regrade goes
+    through its confirmation page."""
     cohort = access_cohort_as_instructor(request.user, cohort_id)
     lab = get_object_or_404(Lab, key=key)
-    job = start_regrade(cohort, lab, request.user, preview=request.POST.get("mode") == "preview")
+    if request.POST.get("mode") != "preview":
+        # A regrade writes verdicts: first the page that says what it will touch (version_views).
+        return redirect(reverse("dashboard:lab_regrade_confirm", args=[cohort.pk, lab.key]) + "?scope=all")
+    job = start_regrade(cohort, lab, request.user, preview=True)
     return redirect("dashboard:regrade", cohort_id=cohort.pk, job_id=job.pk)
 
 

@@ -146,7 +146,8 @@ def test_a_cohort_regrade_runs_on_the_real_worker_and_the_progress_bar_fills(cli
             user=learner, lab=lab, answer=SOLUTION, status="done", score=0.0, counted=True, result={}
         )
     client.force_login(cohort.instructor)
-    response = client.post(f"/teach/cohorts/{cohort.pk}/labs/{LAB_KEY}/regrade/")
+    confirm = f"/teach/cohorts/{cohort.pk}/labs/{LAB_KEY}/regrade/confirm/"
+    response = client.post(confirm, {"scope": "all", "version": lab.content_hash})
     job = RegradeJob.objects.get()
     deadline = time.monotonic() + 30
     while RegradeJob.objects.get(pk=job.pk).status != "done" and time.monotonic() < deadline:

@@ -430,7 +430,9 @@ def test_regrading_a_lab_for_a_cohort_shows_scores_before_and_after(
     outsider = graded(UserFactory(), lab, 0.0, answer=SOLUTION)
     client.force_login(cohort.instructor)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/teach/cohorts/{cohort.pk}/labs/{lab.key}/regrade/")
+        response = client.post(
+            f"/teach/cohorts/{cohort.pk}/labs/{lab.key}/regrade/confirm/", {"scope": "all", "version": lab.content_hash}
+        )
     job = RegradeJob.objects.get()
     assert response["Location"] == f"/teach/cohorts/{cohort.pk}/regrades/{job.pk}/"
     assert job.status == RegradeJob.Status.DONE and job.total == 2
