@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from apps.grading.models import GradingRun, HintReveal, Review, Submission
+from apps.grading.models import (
+    GradingRun,
+    HintReveal,
+    LabAttemptLimit,
+    LabExtension,
+    RegradeMessage,
+    RegradeRequest,
+    Review,
+    Submission,
+)
 
 
 @admin.register(Submission)
@@ -46,3 +55,32 @@ class HintRevealAdmin(admin.ModelAdmin):
     list_display = ("user", "lab", "step", "revealed_at")
     list_filter = ("lab",)
     raw_id_fields = ("user",)
+
+
+@admin.register(LabExtension)
+class LabExtensionAdmin(admin.ModelAdmin):
+    list_display = ("learner", "lab", "cohort", "due_at", "extra_attempts", "granted_by", "updated_at")
+    list_filter = ("cohort", "lab")
+    raw_id_fields = ("learner", "granted_by")
+
+
+@admin.register(LabAttemptLimit)
+class LabAttemptLimitAdmin(admin.ModelAdmin):
+    list_display = ("cohort", "lab", "max_attempts")
+
+
+class RegradeMessageInline(admin.TabularInline):
+    model = RegradeMessage
+    extra = 0
+    readonly_fields = ("author", "body", "created_at")
+    can_delete = False
+
+
+@admin.register(RegradeRequest)
+class RegradeRequestAdmin(admin.ModelAdmin):
+    """The thread is the record of what was asked and answered: messages are read-only."""
+
+    list_display = ("id", "learner", "submission", "cohort", "status", "resolution", "updated_at")
+    list_filter = ("status", "resolution", "cohort")
+    raw_id_fields = ("submission", "learner", "regrade_job")
+    inlines = [RegradeMessageInline]

@@ -169,3 +169,58 @@ def test_only_the_cohorts_instructor_may_act(lab, cohort):
         with pytest.raises(PermissionDenied):
             answer_request(thread, intruder, "Because.")
     assert thread.messages.count() == 1
+
+
+LOGIN = "login"
+TEACHER_ONLY = {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "other_instructor": 404}
+
+
+@pytest.mark.parametrize(
+    "method, url, expected",
+    [
+        ("get", "/requests/{thread}/", {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "instructor": 404}),
+        ("post", "/requests/{thread}/", {"anonymous": LOGIN, "learner": 302, "other_learner": 404, "instructor": 404}),
+        ("post", "/submissions/{attempt}/ask/", {"anonymous": LOGIN, "learner": 302, "other_learner": 404}),
+        ("get", "/teach/cohorts/{cohort}/requests/", {**TEACHER_ONLY, "instructor": 200}),
+        ("get", "/teach/cohorts/{cohort}/requests/{thread}/", {**TEACHER_ONLY, "instructor": 200}),
+        ("post", "/teach/cohorts/{cohort}/requests/{thread}/", {**TEACHER_ONLY, "instructor": 302}),
+        ("get", "/teach/cohorts/{cohort}/labs/{lab}/extensions/", {**TEACHER_ONLY, "instructor": 200}),
+        ("post", "/teach/cohorts/{cohort}/labs/{lab}/extensions/", {**TEACHER_ONLY, "instructor": 302}),
+    ],
+)
+def test_who_may_reach_each_request_and_extension_page(client, lab, cohort, method, url, expected):
+    ada = learner_in(cohort, "ada")
+    other_cohort = CohortFactory()
+    actors = {
+        "anonymous": None,
+        "learner": ada,
+        "other_learner": learner_in(other_cohort, "bob"),
+        "instructor": cohort.instructor,
+        "other_instructor": other_cohort.instructor,
+    }
+    attempt = graded(ada, lab)
+    thread = ask_about_verdict(attempt, ada, "Why?")
+    path = url.format(thread=thread.pk, attempt=attempt.pk, cohort=cohort.pk, lab=lab.key)
+    action = "limit" if "extensions" in path else "answer"
+    form = {"body": "A message.", "action": action, "max_attempts": "3"}
+    for actor, want in expected.items():
+        client.logout()
+        if actors[actor] is not None:
+            client.force_login(actors[actor])
+        response = getattr(client, method)(path, form if method == "post" else None)
+        if want == LOGIN:
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"], actor
+        else:
+            assert response.status_code == want, (actor, response.status_code)
+        assert "Why?" not in response.content.decode() or actor in ("learner", "instructor"), actor
+
+
+def test_a_form_without_its_csrf_token_is_refused(lab, cohort):
+    from django.test import Client
+
+    ada = learner_in(cohort, "ada")
+    attempt = graded(ada, lab)
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(ada)
+    assert strict.post(f"/submissions/{attempt.pk}/ask/", {"body": "Why?"}).status_code == 403
+    assert not RegradeRequest.objects.exists()
