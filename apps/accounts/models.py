@@ -36,6 +36,9 @@ class Cohort(models.Model):
     invite_code = models.CharField(max_length=32, unique=True, default=new_invite_code)
     learners = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="cohorts")
     created_at = models.DateTimeField(auto_now_add=True)
+    # What all exercises together are worth in the gradebook's total (None: as much as an
+    # average lab). Exercises are practice: many small items must not outweigh the labs.
+    exercise_points = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
