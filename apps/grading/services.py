@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
-import socket
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,11 +11,11 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.courses.models import Lab
 from apps.grading.budget import TimeBudget
+from apps.grading.leases import lease_is_free, store_run_result, sweep_stuck, take_lease, worker_name
 from apps.grading.models import GradingRun, Submission
 from apps.grading.signals import verdict_recorded
 
@@ -203,53 +201,37 @@ def lab_content_hash(lab: Lab) -> str:
         return ""
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 # --------------------------------------------------------------------------- grading runs
-
-
-class _NotClaimed(Exception):
-    pass
 
 
 def claim_submission(submission_id: int, purpose: str = GradingRun.Purpose.GRADE) -> GradingRun | None:
     """Take the submission's grading lease and open a run; None when another run holds an
-    unexpired lease or, for a first grade, the submission already has its verdict.
-
-    The lease is one conditional UPDATE (free or expired → ours) inside the transaction that
-    creates the run: PostgreSQL re-checks the condition on the locked row, SQLite serialises
-    writers, so of two workers exactly one wins. A status check would let both through."""
+    unexpired lease or, for a first grade, the submission already has its verdict (the lease
+    itself: apps.grading.leases.take_lease)."""
     submission = Submission.objects.select_related("lab").get(pk=submission_id)
     budget = TimeBudget.for_lab(submission.lab)
     lab_hash = lab_content_hash(submission.lab)
     now = timezone.now()
-    claimable = Submission.objects.filter(Q(lease_run__isnull=True) | Q(leased_until__lte=now), pk=submission_id)
+    claimable = Submission.objects.filter(lease_is_free(now), pk=submission_id)
+    changes = {}
     if purpose == GradingRun.Purpose.GRADE:
         claimable = claimable.filter(status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING])
-    try:
-        with transaction.atomic():
-            run = GradingRun.objects.create(
-                submission_id=submission_id,
-                purpose=purpose,
-                lab_hash=lab_hash,
-                worker=worker_name(),
-                lease_expires_at=now + budget.lease,
-                started_at=now,
-            )
-            changes = {"lease_run": run, "leased_until": run.lease_expires_at, "tries": F("tries") + 1}
-            if purpose == GradingRun.Purpose.GRADE:
-                changes.update(status=Submission.Status.RUNNING, started_at=now)
-            if not claimable.update(**changes):
-                raise _NotClaimed
-            # Whoever ran before us let its lease expire: it died (or will find its run lost).
-            GradingRun.objects.filter(submission_id=submission_id, outcome=GradingRun.Outcome.RUNNING).exclude(
-                pk=run.pk
-            ).exclude(purpose=GradingRun.Purpose.PREVIEW).update(outcome=GradingRun.Outcome.LOST, finished_at=now)
-    except _NotClaimed:
-        return None
-    return run
+        changes = {"status": Submission.Status.RUNNING, "started_at": now}
+    return take_lease(
+        claimable,
+        lambda: GradingRun.objects.create(
+            submission_id=submission_id,
+            purpose=purpose,
+            lab_hash=lab_hash,
+            worker=worker_name(),
+            lease_expires_at=now + budget.lease,
+            started_at=now,
+        ),
+        # A preview never holds the lease, so a claim does not make it lost.
+        GradingRun.objects.filter(submission_id=submission_id).exclude(purpose=GradingRun.Purpose.PREVIEW),
+        now,
+        **changes,
+    )
 
 
 def run_grading(run: GradingRun) -> GradingRun:
@@ -270,11 +252,7 @@ def run_grading(run: GradingRun) -> GradingRun:
             "this attempt does not count."
         ).to_dict()
     outcome = GradingRun.Outcome.GRADED if result["gradable"] else GradingRun.Outcome.FAULT
-    # A run declared lost meanwhile keeps that outcome (it writes no verdict), but its real
-    # end and result are kept: an overlap with its successor stays visible in the rows.
-    GradingRun.objects.filter(pk=run.pk).update(result=result, finished_at=timezone.now())
-    GradingRun.objects.filter(pk=run.pk).exclude(outcome=GradingRun.Outcome.LOST).update(outcome=outcome)
-    return GradingRun.objects.get(pk=run.pk)
+    return store_run_result(run, result, outcome)
 
 
 def record_verdict(run: GradingRun, *, final: bool = True) -> Submission:
@@ -405,34 +383,21 @@ def sweep_stuck_submissions(now=None, dispatch_grace: float = 60) -> list[int]:
 
     A submission waiting in a long queue has neither, and is left alone: the broker
     delivers it, and sending it again would only lengthen the queue."""
-    now = now or timezone.now()
-    requeued = []
-    expired = Submission.objects.filter(lease_run__isnull=False, leased_until__lt=now)
-    for submission_id, run_id in expired.values_list("pk", "lease_run_id"):
-        with transaction.atomic():
-            released = Submission.objects.filter(pk=submission_id, lease_run_id=run_id, leased_until__lt=now).update(
-                lease_run=None, leased_until=None
-            )
-            if not released:
-                continue  # the run finished, or another took over, meanwhile
-            # When it was declared lost, in real time (``now`` may be a test's future).
-            GradingRun.objects.filter(pk=run_id, outcome=GradingRun.Outcome.RUNNING).update(
-                outcome=GradingRun.Outcome.LOST, finished_at=timezone.now()
-            )
-            # A regrade's earlier verdict is still in place; the regrade's own message
-            # comes back (acks_late) and its job's sweeper re-queues it.
-            lost_first_grade = Submission.objects.filter(pk=submission_id, status=Submission.Status.RUNNING).update(
+
+    def requeue_first_grade(submission_id: int) -> bool:
+        # A regrade's earlier verdict is still in place; the regrade's own message
+        # comes back (acks_late) and its job's sweeper re-queues it.
+        return bool(
+            Submission.objects.filter(pk=submission_id, status=Submission.Status.RUNNING).update(
                 status=Submission.Status.QUEUED
             )
-        if lost_first_grade:
-            requeued.append(submission_id)
-    never_sent = Submission.objects.filter(
-        status=Submission.Status.QUEUED,
-        queued_at__isnull=True,
-        lease_run__isnull=True,
-        created_at__lt=now - timedelta(seconds=dispatch_grace),
-    ).values_list("pk", flat=True)
-    requeued += [pk for pk in never_sent if pk not in requeued]
-    for submission_id in requeued:
-        enqueue_grading(submission_id)
-    return requeued
+        )
+
+    return sweep_stuck(
+        Submission,
+        GradingRun,
+        now or timezone.now(),
+        dispatch_grace,
+        on_release=requeue_first_grade,
+        enqueue=enqueue_grading,
+    )

@@ -11,10 +11,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
-from apps.grading.services import worker_name
+from apps.grading.leases import lease_is_free, store_run_result, sweep_stuck, take_lease, worker_name
 from apps.projects.models import Handin, HandinRun
 from apps.projects.specs import load_project_spec, project_time_limit
 
@@ -65,39 +64,24 @@ def enqueue_handin(handin_id: int) -> None:
     Handin.objects.filter(pk=handin_id).update(queued_at=timezone.now())
 
 
-class _NotClaimed(Exception):
-    pass
-
-
 def claim_handin(handin_id: int) -> HandinRun | None:
     """Take the hand-in's lease and open a run; None when another run holds a live lease or
     the hand-in already has its verdict."""
     handin = Handin.objects.select_related("project").get(pk=handin_id)
     now = timezone.now()
     claimable = Handin.objects.filter(
-        Q(lease_run__isnull=True) | Q(leased_until__lte=now),
-        pk=handin_id,
-        status__in=[Handin.Status.QUEUED, Handin.Status.RUNNING],
+        lease_is_free(now), pk=handin_id, status__in=[Handin.Status.QUEUED, Handin.Status.RUNNING]
     )
-    try:
-        with transaction.atomic():
-            run = HandinRun.objects.create(
-                handin=handin, worker=worker_name(), started_at=now, lease_expires_at=now + lease_length(handin)
-            )
-            if not claimable.update(
-                lease_run=run,
-                leased_until=run.lease_expires_at,
-                tries=F("tries") + 1,
-                status=Handin.Status.RUNNING,
-                started_at=now,
-            ):
-                raise _NotClaimed
-            HandinRun.objects.filter(handin_id=handin_id, outcome=HandinRun.Outcome.RUNNING).exclude(pk=run.pk).update(
-                outcome=HandinRun.Outcome.LOST, finished_at=now
-            )
-    except _NotClaimed:
-        return None
-    return run
+    return take_lease(
+        claimable,
+        lambda: HandinRun.objects.create(
+            handin=handin, worker=worker_name(), started_at=now, lease_expires_at=now + lease_length(handin)
+        ),
+        HandinRun.objects.filter(handin_id=handin_id),
+        now,
+        status=Handin.Status.RUNNING,
+        started_at=now,
+    )
 
 
 def grade_files(handin: Handin) -> dict:
@@ -132,9 +116,7 @@ def run_handin_grading(run: HandinRun) -> HandinRun:
         log.exception("hand-in %s: the project grader failed", handin.pk)
         result = platform_fault(f"The project grader failed ({type(exc).__name__}); this attempt does not count.")
     outcome = HandinRun.Outcome.GRADED if result.get("gradable") else HandinRun.Outcome.FAULT
-    HandinRun.objects.filter(pk=run.pk).update(result=result, finished_at=timezone.now())
-    HandinRun.objects.filter(pk=run.pk).exclude(outcome=HandinRun.Outcome.LOST).update(outcome=outcome)
-    return HandinRun.objects.get(pk=run.pk)
+    return store_run_result(run, result, outcome)
 
 
 def record_handin_result(run: HandinRun, *, final: bool = True) -> Handin:
@@ -181,27 +163,12 @@ def grade_handin_now(handin_id: int, *, final_try: bool = True) -> Handin:
 
 def sweep_stuck_handins(now=None, dispatch_grace: float = 60) -> list[int]:
     """Re-queue hand-ins whose worker died (lease expired) or that were never sent."""
-    now = now or timezone.now()
-    requeued = []
-    expired = Handin.objects.filter(lease_run__isnull=False, leased_until__lt=now)
-    for handin_id, run_id in expired.values_list("pk", "lease_run_id"):
-        with transaction.atomic():
-            released = Handin.objects.filter(pk=handin_id, lease_run_id=run_id, leased_until__lt=now).update(
-                lease_run=None, leased_until=None, status=Handin.Status.QUEUED
-            )
-            if not released:
-                continue
-            HandinRun.objects.filter(pk=run_id, outcome=HandinRun.Outcome.RUNNING).update(
-                outcome=HandinRun.Outcome.LOST, finished_at=timezone.now()
-            )
-        requeued.append(handin_id)
-    never_sent = Handin.objects.filter(
-        status=Handin.Status.QUEUED,
-        queued_at__isnull=True,
-        lease_run__isnull=True,
-        created_at__lt=now - timedelta(seconds=dispatch_grace),
-    ).values_list("pk", flat=True)
-    requeued += [pk for pk in never_sent if pk not in requeued]
-    for handin_id in requeued:
-        enqueue_handin(handin_id)
-    return requeued
+
+    def requeue(handin_id: int) -> bool:
+        # Unlike a lab regrade, a hand-in has no earlier verdict to keep: it always goes back.
+        Handin.objects.filter(pk=handin_id).update(status=Handin.Status.QUEUED)
+        return True
+
+    return sweep_stuck(
+        Handin, HandinRun, now or timezone.now(), dispatch_grace, on_release=requeue, enqueue=enqueue_handin
+    )
