@@ -1,6 +1,14 @@
 from django import forms
+from django.db import models
 
 from apps.lti.models import Platform
+
+
+def _https_by_default(field: models.Field, **kwargs) -> forms.Field:
+    """A URL typed without a scheme is an https one (LMS endpoints always are)."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
 
 
 class PlatformForm(forms.ModelForm):
@@ -14,6 +22,7 @@ class PlatformForm(forms.ModelForm):
 
     class Meta:
         model = Platform
+        formfield_callback = _https_by_default
         fields = ["name", "issuer", "client_id", "auth_login_url", "auth_token_url", "auth_audience", "key_set_url"]
 
     def __init__(self, *args, **kwargs):

@@ -94,6 +94,8 @@ def find_or_create_user(platform: Platform, sub: str, role: str, person: dict) -
         LtiIdentity.objects.create(issuer=platform.issuer, sub=sub, user=user, platform=platform)
     else:
         user = identity.user
+        if not user.is_active:
+            raise LaunchRefused("Your account on this site has been disabled; ask the site's operator.")
         updates = {k: v for k, v in _user_fields(person).items() if v and getattr(user, k) != v}
         if role == User.Role.INSTRUCTOR and user.role != role:
             updates["role"] = role
@@ -210,4 +212,8 @@ def provision_launch(platform: Platform, claims: dict) -> Landing:
         if role == User.Role.LEARNER:
             Membership.objects.get_or_create(cohort=context.cohort, user=user)
         link = record_link(context, claims, target)
-    return Landing(user=user, context=context, link=link, url=target_url(target))
+    url = target_url(target)
+    if target is None and role == User.Role.INSTRUCTOR:
+        # A course-level link opened by an instructor: their cohort's LMS page (roster, grades sent).
+        url = reverse("lti:cohort", args=[context.cohort_id])
+    return Landing(user=user, context=context, link=link, url=url)

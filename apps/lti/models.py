@@ -115,6 +115,11 @@ class ResourceLink(models.Model):
     def __str__(self) -> str:
         return self.title or self.resource_link_id
 
+    @property
+    def activity_title(self) -> str:
+        target = self.lab or self.project
+        return target.title if target else str(self)
+
 
 class Passback(models.Model):
     """The latest score of one learner on one placement, and whether the LMS has it."""

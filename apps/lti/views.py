@@ -61,13 +61,12 @@ def _absolute(request: HttpRequest, name: str, *args) -> str:
     return request.build_absolute_uri(reverse(name, args=args))
 
 
-@csrf_exempt  # the platform posts here from its own origin: no CSRF token exists
 @require_GET
 def jwks(request: HttpRequest) -> JsonResponse:
     return JsonResponse(tool_jwks())
 
 
-@csrf_exempt
+@csrf_exempt  # the platform starts the login (GET or POST) from its own origin: no token exists
 def oidc_login(request: HttpRequest) -> HttpResponse:
     """Third-party initiated login: a plain 302 to the platform (no script, so no CSP
     exception), which posts the id_token back to the launch URL."""
@@ -82,7 +81,7 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
         return refuse(request, explain(exc), str(exc), status=400 if "could not find" in str(exc).lower() else 403)
 
 
-@csrf_exempt
+@csrf_exempt  # the platform's form post; the signed id_token, state and nonce protect it
 @require_POST
 def launch(request: HttpRequest) -> HttpResponse:
     tool_conf = DbToolConf()

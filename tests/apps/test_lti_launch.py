@@ -89,10 +89,11 @@ def test_an_instructor_launch_makes_an_instructor_who_runs_the_courses_cohort(
     client.logout()
     response = launch(platform, client, sub="teacher-1", roles=[role])
 
-    assert response.status_code == 302 and response["Location"] == "/"
+    cohort = LtiContext.objects.get().cohort
+    assert response.status_code == 302 and response["Location"] == f"/lti/cohorts/{cohort.pk}/"
     teacher = LtiIdentity.objects.get(sub="teacher-1").user
     assert teacher.role == User.Role.INSTRUCTOR
-    cohort = LtiContext.objects.get().cohort
+    cohort.refresh_from_db()
     assert cohort.instructor == teacher  # replaces the stand-in the learner's launch made
     assert not Membership.objects.filter(user=teacher).exists()
     assert client.get(f"/lti/cohorts/{cohort.pk}/").status_code == 200
@@ -179,6 +180,17 @@ def test_a_launch_from_an_unknown_deployment_is_refused(platform, registered, cl
 def test_a_launch_without_its_login_state_is_refused(platform, registered, client, lab):
     response = launch(platform, client, tamper=lambda form: {**form, "state": "state-forged"})
     assert_refused(response, 403, "did not start in this browser")
+
+
+def test_a_disabled_account_cannot_launch(platform, registered, client, lab):
+    launch(platform, client, sub="learner-7")
+    client.logout()
+    User.objects.filter(lti_identities__sub="learner-7").update(is_active=False)
+
+    response = launch(platform, client, sub="learner-7")
+
+    assert response.status_code == 403 and "disabled" in response.content.decode()
+    assert not response.wsgi_request.user.is_authenticated
 
 
 def test_a_launch_for_an_activity_this_site_lacks_is_refused(platform, registered, client, lab):

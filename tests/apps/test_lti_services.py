@@ -1,0 +1,266 @@
+"""LTI Advantage services against the test LMS (tests/lti_platform.py), over real HTTP:
+grades sent to the LMS gradebook when a verdict is recorded or overridden (and kept, then
+sent again, when the LMS fails), deep linking, roster sync, and the operator's pages."""
+
+import re
+import shutil
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from apps.accounts.models import Membership, User
+from apps.courses.models import Lab
+from apps.courses.services import sync_curriculum
+from apps.grading.models import GradingRun, Submission
+from apps.grading.services import claim_submission, record_verdict
+from apps.lti.models import LtiContext, LtiIdentity, Passback, Platform
+from tests.apps.factories import UserFactory
+from tests.conftest import FIXTURE_LABS
+from tests.lti_platform import INSTRUCTOR, LEARNER, TestPlatform, launch, register
+
+LAB_KEY = "site-orders-per-customer"
+PLACED = {"indexed_kind": "lab", "indexed_key": LAB_KEY}
+
+
+@pytest.fixture
+def lab(synced_course):
+    shutil.copytree(FIXTURE_LABS, synced_course / "labs")
+    sync_curriculum(synced_course)
+    return Lab.objects.get(key=LAB_KEY)
+
+
+@pytest.fixture
+def platform():
+    lms = TestPlatform()
+    yield lms
+    lms.stop()
+
+
+@pytest.fixture
+def registered(platform, client, db):
+    return register(platform, client)
+
+
+@pytest.fixture
+def learner(platform, registered, lab):
+    """A learner who opened the placed lab from the LMS course (line item 9)."""
+    launch(platform, Client(), sub="learner-7", custom=PLACED, lineitem=platform.lineitem_url("9"))
+    return LtiIdentity.objects.get(sub="learner-7").user
+
+
+@pytest.fixture
+def teacher_client(platform, registered, lab):
+    browser = Client()
+    launch(platform, browser, sub="teacher-1", roles=[INSTRUCTOR], custom=PLACED, lineitem=platform.lineitem_url("9"))
+    return browser
+
+
+def grade(user, lab, score: float, capture) -> Submission:
+    """A submission graded by the one verdict writer, record_verdict (the grader's result
+    is given: these tests are about what happens after a verdict)."""
+    submission = Submission.objects.create(user=user, lab=lab, answer="select 1;")
+    run = claim_submission(submission.pk)
+    GradingRun.objects.filter(pk=run.pk).update(
+        result={"score": score, "gradable": True, "status": "graded", "message": "", "checks": []},
+        outcome=GradingRun.Outcome.GRADED,
+        finished_at=timezone.now(),
+    )
+    with capture(execute=True):
+        return record_verdict(GradingRun.objects.get(pk=run.pk))
+
+
+# --------------------------------------------------------------------------- grade passback
+
+
+def test_a_verdict_goes_to_the_lms_gradebook_column_of_the_placement(
+    platform, learner, lab, django_capture_on_commit_callbacks
+):
+    grade(learner, lab, 0.8, django_capture_on_commit_callbacks)
+
+    assert len(platform.scores) == 1
+    score = platform.scores[0]
+    assert score["lineitem"] == platform.lineitem_url("9")
+    assert (score["userId"], score["scoreGiven"], score["scoreMaximum"]) == ("learner-7", 8.0, 10.0)
+    assert (score["activityProgress"], score["gradingProgress"]) == ("Completed", "FullyGraded")
+    passback = Passback.objects.get(user=learner)
+    assert (passback.status, passback.attempts, passback.last_error) == ("sent", 1, "")
+    # the tool got its access token by a signed assertion the platform verified
+    assert any(r.path == "/token" for r in platform.requests)
+
+
+def test_the_gradebook_gets_the_learners_best_score_not_the_latest(
+    platform, learner, lab, django_capture_on_commit_callbacks
+):
+    grade(learner, lab, 0.9, django_capture_on_commit_callbacks)
+    grade(learner, lab, 0.4, django_capture_on_commit_callbacks)
+
+    assert [s["scoreGiven"] for s in platform.scores] == [9.0, 9.0]
+
+
+def test_a_learner_who_never_came_from_the_lms_sends_nothing(
+    platform, registered, lab, django_capture_on_commit_callbacks
+):
+    grade(UserFactory(), lab, 1.0, django_capture_on_commit_callbacks)
+
+    assert platform.scores == [] and not Passback.objects.exists()
+
+
+def test_an_lms_that_fails_leaves_the_score_failed_with_its_error_and_a_retry_sends_it(
+    platform, learner, lab, teacher_client, django_capture_on_commit_callbacks
+):
+    platform.score_status = 500
+    grade(learner, lab, 0.5, django_capture_on_commit_callbacks)
+
+    passback = Passback.objects.get(user=learner)
+    assert passback.status == "failed"
+    assert passback.attempts > 1  # retried before giving up
+    assert "500" in passback.last_error
+    assert platform.scores == []
+    cohort = LtiContext.objects.get().cohort
+    page = teacher_client.get(f"/lti/cohorts/{cohort.pk}/").content.decode()
+    assert "Failed" in page and "500" in page
+
+    platform.score_status = 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = teacher_client.post(f"/lti/cohorts/{cohort.pk}/passbacks/retry/")
+    assert response.status_code == 302
+
+    passback.refresh_from_db()
+    assert (passback.status, passback.last_error) == ("sent", "")
+    assert [s["scoreGiven"] for s in platform.scores] == [5.0]
+    assert "1 sent" in teacher_client.get(f"/lti/cohorts/{cohort.pk}/").content.decode()
+
+
+def test_an_instructors_override_is_sent_to_the_lms(
+    platform, learner, lab, teacher_client, django_capture_on_commit_callbacks
+):
+    from apps.dashboard.services import review_submission
+
+    submission = grade(learner, lab, 0.3, django_capture_on_commit_callbacks)
+    teacher = LtiIdentity.objects.get(sub="teacher-1").user
+    cohort = LtiContext.objects.get().cohort
+    with django_capture_on_commit_callbacks(execute=True):
+        review_submission(
+            submission, teacher, "Your join is right.", cohort=cohort, score_action="set", score_percent=100
+        )
+
+    assert [s["scoreGiven"] for s in platform.scores] == [3.0, 10.0]
+
+
+def test_another_instructors_cohort_page_is_not_found(platform, learner, teacher_client):
+    cohort = LtiContext.objects.get().cohort
+    stranger = Client()
+    stranger.force_login(UserFactory(role=User.Role.INSTRUCTOR))
+    assert stranger.get(f"/lti/cohorts/{cohort.pk}/").status_code == 404
+
+
+# --------------------------------------------------------------------------- deep linking
+
+
+def test_deep_linking_returns_a_placement_the_platform_verifies(platform, registered, client, lab):
+    response = launch(platform, client, sub="teacher-1", roles=[INSTRUCTOR], message_type="LtiDeepLinkingRequest")
+    assert response.status_code == 302 and response["Location"].startswith("/lti/deep-link/")
+
+    picker = client.get(response["Location"])
+    assert picker.status_code == 200
+    assert lab.title in picker.content.decode()
+    # shown in the LMS's dialog: framing allowed for the platform only
+    assert f"frame-ancestors {platform.issuer}" in picker["Content-Security-Policy"]
+    assert "X-Frame-Options" not in picker
+
+    answer = client.post(response["Location"], {"choice": f"lab:{lab.key}"})
+    html = answer.content.decode()
+    assert f'action="{platform.issuer}/deep_link_return"' in html
+    assert platform.issuer in re.search(r"form-action ([^;]*)", answer["Content-Security-Policy"]).group(1)
+    assert "<script>" not in html  # sent by a static script file, allowed by the CSP
+    token = re.search(r'name="JWT" value="([^"]+)"', html).group(1)
+
+    claims = platform.verify_tool_jwt(token, audience=platform.issuer)
+    assert claims["iss"] == platform.client_id
+    lti = "https://purl.imsglobal.org/spec/lti/claim/"
+    assert claims[lti + "message_type"] == "LtiDeepLinkingResponse"
+    assert claims[lti + "deployment_id"] == platform.deployment_id
+    assert claims["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == "opaque-platform-data"
+    (item,) = claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
+    assert item["type"] == "ltiResourceLink" and item["url"] == "http://testserver/lti/launch/"
+    assert item["custom"] == PLACED
+    assert item["lineItem"]["scoreMaximum"] == lab.points
+
+
+def test_a_learner_cannot_open_the_placement_dialog(platform, registered, client, lab):
+    response = launch(platform, client, sub="learner-1", roles=[LEARNER], message_type="LtiDeepLinkingRequest")
+
+    assert response.status_code == 403
+    assert "Only an instructor" in response.content.decode()
+    assert not LtiIdentity.objects.exists()
+
+
+def test_the_placement_dialog_needs_its_launch(client, db):
+    assert client.get("/lti/deep-link/not-a-launch/").status_code == 404
+
+
+# --------------------------------------------------------------------------- roster
+
+
+def test_roster_sync_brings_every_active_learner_into_the_cohort(platform, teacher_client):
+    platform.members = [
+        {"user_id": "teacher-1", "roles": [INSTRUCTOR], "status": "Active", "name": "T"},
+        {"user_id": "learner-20", "roles": [LEARNER], "status": "Active", "given_name": "Grace", "email": "g@x"},
+        {"user_id": "learner-21", "roles": [LEARNER], "status": "Active", "lis_person_sourcedid": "S-21"},
+        {"user_id": "learner-22", "roles": [LEARNER], "status": "Inactive"},
+    ]
+    cohort = LtiContext.objects.get().cohort
+
+    response = teacher_client.post(f"/lti/cohorts/{cohort.pk}/roster/", follow=True)
+
+    assert "2 learner(s) added" in response.content.decode()
+    members = {m.user.lti_identities.get().sub for m in Membership.objects.filter(cohort=cohort)}
+    assert members == {"learner-20", "learner-21"}
+    assert LtiIdentity.objects.get(sub="learner-21").user.sis_user_id == "S-21"
+    assert not LtiIdentity.objects.filter(sub="learner-22").exists()
+    # a second sync adds nobody twice
+    again = teacher_client.post(f"/lti/cohorts/{cohort.pk}/roster/", follow=True)
+    assert "0 learner(s) added, 2 already here" in again.content.decode()
+
+
+# --------------------------------------------------------------------------- operator pages
+
+
+def test_the_operator_registers_a_platform_and_sees_the_tools_urls(client, db):
+    client.force_login(UserFactory(is_staff=True))
+    page = client.get("/lti/config/").content.decode()
+    for url in ("/lti/login/", "/lti/launch/", "/lti/jwks/"):
+        assert f"http://testserver{url}" in page
+
+    response = client.post(
+        "/lti/platforms/new/",
+        {
+            "name": "Campus Moodle",
+            "issuer": "https://moodle.example.edu",
+            "client_id": "abc123",
+            "auth_login_url": "https://moodle.example.edu/mod/lti/auth.php",
+            "auth_token_url": "https://moodle.example.edu/mod/lti/token.php",
+            "key_set_url": "https://moodle.example.edu/mod/lti/certs.php",
+            "deployment_ids_text": "3\n4, 3",
+        },
+    )
+    assert response.status_code == 302
+    assert Platform.objects.get(client_id="abc123").deployment_ids == ["3", "4"]
+    assert "Campus Moodle" in client.get("/lti/config/").content.decode()
+
+
+def test_the_operator_pages_are_for_staff_only(client, db):
+    client.force_login(UserFactory(role=User.Role.INSTRUCTOR))
+    assert client.get("/lti/config/").status_code == 302
+    assert client.post("/lti/platforms/new/", {"name": "x"}).status_code == 302
+    assert not Platform.objects.exists()
+
+
+def test_the_tools_key_is_made_once_and_published(client, db):
+    first = client.get("/lti/jwks/").json()
+    second = client.get("/lti/jwks/").json()
+    assert first == second
+    (key,) = first["keys"]
+    assert (key["kty"], key["alg"], key["use"]) == ("RSA", "RS256", "sig")
+    assert "d" not in key  # the private part never leaves
