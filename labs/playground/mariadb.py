@@ -8,14 +8,15 @@ a lab's learner would run them."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import pymysql
 
+from labs.engines.mariadb.sql import ScriptError, split_statements
 from labs.playground.common import (
     MAX_ROWS,
     MAX_SCHEMA_TABLES,
@@ -23,13 +24,11 @@ from labs.playground.common import (
     STATEMENT_TIMEOUT_S,
     Dataset,
     Outcome,
-    PlaygroundError,
-    Stopwatch,
     cell,
     line_of,
-    locate,
 )
-from labs.sandbox import base, box
+from labs.playground.pooled import SqlPlayground
+from labs.sandbox import base
 
 SERVER_OPTIONS = ("--max-connections=200", "--max-user-connections=4")
 LEARNER_GRANTS = (
@@ -50,52 +49,18 @@ class MariaScratch:
     generation: int = 0  # the server start it lives on
 
 
-class MariaPlayground:
+class MariaPlayground(SqlPlayground):
     name = "mariadb"
+    sandbox_name = "playground-mariadb"
+    driver_error = pymysql.MySQLError
+    script_error = ScriptError
 
-    def __init__(self) -> None:
-        self._server: Any = None
-        self._sandbox: base.SandboxDir | None = None
-        self._lock = threading.Lock()
-        self._generation = 0  # +1 per server start
-
-    def alive(self, scratch: MariaScratch) -> bool:
-        return scratch.generation == self._generation and self._server is not None and self._server.alive()
-
-    def server(self) -> Any:
+    def _launch(self, sandbox: base.SandboxDir) -> Any:
         from labs.engines.mariadb.server import READY_TIMEOUT, prepare_server
 
-        with self._lock:
-            if self._server is not None and self._server.alive():
-                return self._server
-            self._stop_locked()
-            limits = box.Limits.from_env(memory_bytes=2 << 30, disk_bytes=2 << 30, pids=400, cpus=2.0)
-            self._sandbox = base.make_sandbox_dir("playground-mariadb", limits)
-            try:
-                server = prepare_server(self._sandbox, "mariadb", options=SERVER_OPTIONS)
-                server.process.start(timeout=READY_TIMEOUT)
-            except BaseException:
-                self._stop_locked()
-                raise
-            self._server = server
-            self._generation += 1
-            return server
-
-    def _stop_locked(self) -> None:
-        if self._server is not None:
-            with contextlib.suppress(Exception):
-                self._server.stop()
-            self._server = None
-        if self._sandbox is not None:
-            base.remove_sandbox_dir(self._sandbox)
-            self._sandbox = None
-
-    def close(self) -> None:
-        with self._lock:
-            self._stop_locked()
-
-    def sandbox_paths(self) -> list[str]:
-        return [str(self._sandbox.path)] if self._sandbox is not None else []
+        server = prepare_server(sandbox, "mariadb", options=SERVER_OPTIONS)
+        server.process.start(timeout=READY_TIMEOUT)
+        return server
 
     def _connect(self, scratch: MariaScratch) -> Any:
         server = self.server()
@@ -118,8 +83,6 @@ class MariaPlayground:
             (scratch.password,),
         )
         server.execute(f"GRANT {LEARNER_GRANTS} ON `{scratch.database}`.* TO '{scratch.user}'@'localhost'")
-        from labs.engines.mariadb.sql import split_statements
-
         conn = self._connect(scratch)
         try:
             with conn.cursor() as cur:
@@ -134,51 +97,19 @@ class MariaPlayground:
             conn.close()
         return scratch
 
-    def drop(self, scratch: MariaScratch) -> None:
-        if scratch.conn is not None:
-            with contextlib.suppress(Exception):
-                scratch.conn.close()
-        if self._server is None or not self._server.alive():
-            return
+    def _drop_area(self, scratch: MariaScratch) -> None:
         self._server.execute(f"DROP USER IF EXISTS '{scratch.user}'@'localhost'")
         self._server.execute(f"DROP DATABASE IF EXISTS `{scratch.database}`")
 
-    def reset(self, scratch: MariaScratch) -> MariaScratch:
-        self.drop(scratch)
-        return self.create(scratch.session_id, scratch.dataset)
+    def _connection_usable(self, conn: Any) -> bool:
+        return conn.open
 
-    def _connection(self, scratch: MariaScratch) -> Any:
-        if scratch.conn is None or not scratch.conn.open:
-            try:
-                scratch.conn = self._connect(scratch)
-            except pymysql.MySQLError as exc:
-                raise PlaygroundError(f"cannot reach the scratch database: {exc}") from exc
-        return scratch.conn
+    def _split(self, text: str) -> list:
+        return split_statements(text)
 
-    def run(self, scratch: MariaScratch, text: str, explain: bool = False) -> Outcome:
-        from labs.engines.mariadb.sql import ScriptError, split_statements
-
-        outcome = Outcome()
-        try:
-            statements = split_statements(text)
-        except ScriptError as exc:
-            outcome.error = {"message": str(exc), "line": None, "hint": ""}
-            return outcome
-        if not statements:
-            outcome.error = {"message": "There is nothing to run: write a statement first.", "line": None, "hint": ""}
-            return outcome
-        offsets = locate(text, [s.text for s in statements])
-        conn = self._connection(scratch)
-        clock = Stopwatch()
-        # One budget for the whole run: a learner may SET max_statement_time = 0 in the session.
-        watchdog = threading.Timer(STATEMENT_TIMEOUT_S + 0.5, self._kill_query, (conn.thread_id(),))
-        watchdog.start()
-        try:
-            self._run_statements(conn, scratch, text, statements, offsets, explain, outcome)
-        finally:
-            watchdog.cancel()
-        outcome.elapsed_ms = clock.ms()
-        return outcome
+    def _watchdog(self, conn: Any) -> Any:
+        # MariaDB's own budget is max_statement_time, which a learner may SET to 0 in the session.
+        return functools.partial(self._kill_query, conn.thread_id())
 
     def _kill_query(self, thread_id: int) -> None:
         with contextlib.suppress(Exception):

@@ -25,6 +25,7 @@ from labs.playground.common import (
     Stopwatch,
     cell,
 )
+from labs.playground.pooled import PooledPlayground
 from labs.sandbox import base
 
 EMULATED_NOTE = (
@@ -42,42 +43,25 @@ class MongoScratch:
     collections: list[str]
 
 
-class MongoPlayground:
+class MongoPlayground(PooledPlayground):
     name = "mongo"
+    forget_pids_on_stop = True  # the emulated server's stop() reaps its process
 
     def __init__(self) -> None:
-        self._server: Any = None
-        self._sandbox: base.SandboxDir | None = None
-        self._generation = 0
+        super().__init__()
         self._lock = threading.RLock()  # the pipe to the server carries one call at a time
 
     def _store(self) -> Any:
+        """The server (started again if it died) behind a store; callers hold the lock."""
         from labs.engines.mongo.emulated import START_TIMEOUT, EmulatedServer, RemoteStore
 
         if self._server is None or self._server.dead or not self._server.is_alive():
-            self._stop()
+            self._stop_locked()
             self._sandbox = base.make_sandbox_dir("playground-mongo")
             self._server = EmulatedServer(self._sandbox)
             self._server.call("ping", timeout=START_TIMEOUT)
             self._generation += 1
         return RemoteStore(self._server)
-
-    def _stop(self) -> None:
-        if self._server is not None:
-            with contextlib.suppress(Exception):
-                self._server.stop()
-            self._server = None
-        if self._sandbox is not None:
-            self._sandbox.pids.clear()  # reaped by stop(): never signal a reused pid
-            base.remove_sandbox_dir(self._sandbox)
-            self._sandbox = None
-
-    def close(self) -> None:
-        with self._lock:
-            self._stop()
-
-    def sandbox_paths(self) -> list[str]:
-        return [str(self._sandbox.path)] if self._sandbox is not None else []
 
     def create(self, session_id: str, dataset: Dataset) -> MongoScratch:
         scratch = MongoScratch(session_id, dataset, f"s_{session_id}", 0, [])

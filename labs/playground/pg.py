@@ -16,7 +16,7 @@ bounds the server's memory as a whole.
 from __future__ import annotations
 
 import contextlib
-import threading
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,13 +30,12 @@ from labs.playground.common import (
     STATEMENT_TIMEOUT_S,
     Dataset,
     Outcome,
-    PlaygroundError,
     Stopwatch,
     cell,
     line_of,
-    locate,
 )
-from labs.sandbox import base, box
+from labs.playground.pooled import SqlPlayground
+from labs.sandbox import base
 from labs.sandbox.pg_sql import ScriptError, split_statements
 
 OWNER = "play_owner"  # NOLOGIN: owns template objects until a clone hands them to a session role
@@ -56,55 +55,29 @@ class PgScratch:
     generation: int = 0  # the server start it lives on
 
 
-class PostgresPlayground:
+class PostgresPlayground(SqlPlayground):
     name = "postgres"
+    sandbox_name = "playground-pg"
+    driver_error = psycopg.Error
+    script_error = ScriptError
 
     def __init__(self) -> None:
-        self._instance: Any = None
-        self._sandbox: base.SandboxDir | None = None
-        self._lock = threading.Lock()  # server start and template builds
+        super().__init__()  # the lock also guards template builds
         self._templates: dict[str, tuple[str, list[str]]] = {}
-        self._generation = 0  # +1 per server start: a scratch database of an older one is gone
 
     # -- the pooled server
 
+    def _launch(self, sandbox: base.SandboxDir) -> Any:
+        from labs.engines.postgres.pool import start_instance
+
+        return start_instance(SERVER_CONFIG, sandbox)
+
+    def _prepare(self, server: Any) -> None:
+        server.execute(pgsql.SQL("CREATE ROLE {} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE").format(IDENT(OWNER)))
+        self._templates.clear()
+
     def instance(self) -> Any:
-        with self._lock:
-            if self._instance is not None and self._instance.alive():
-                return self._instance
-            self._stop_locked()
-            from labs.engines.postgres.pool import start_instance
-
-            # A box of its own with room for every session's clone and backend.
-            limits = box.Limits.from_env(memory_bytes=2 << 30, disk_bytes=2 << 30, pids=400, cpus=2.0)
-            self._sandbox = base.make_sandbox_dir("playground-pg", limits)
-            try:
-                self._instance = start_instance(SERVER_CONFIG, self._sandbox)
-                self._instance.execute(
-                    pgsql.SQL("CREATE ROLE {} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE").format(IDENT(OWNER))
-                )
-            except BaseException:
-                self._stop_locked()
-                raise
-            self._templates.clear()
-            self._generation += 1
-            return self._instance
-
-    def _stop_locked(self) -> None:
-        if self._instance is not None:
-            with contextlib.suppress(Exception):
-                self._instance.stop()
-            self._instance = None
-        if self._sandbox is not None:
-            base.remove_sandbox_dir(self._sandbox)
-            self._sandbox = None
-
-    def close(self) -> None:
-        with self._lock:
-            self._stop_locked()
-
-    def sandbox_paths(self) -> list[str]:
-        return [str(self._sandbox.path)] if self._sandbox is not None else []
+        return self.server()
 
     # -- templates
 
@@ -175,65 +148,46 @@ class PostgresPlayground:
             conn.execute(pgsql.SQL("REASSIGN OWNED BY {} TO {}").format(IDENT(OWNER), IDENT(role)))
         return PgScratch(session_id, dataset, database, role, notes=list(notes), generation=self._generation)
 
-    def alive(self, scratch: PgScratch) -> bool:
-        """False when the server it lived on died (an out-of-memory kill): it must be rebuilt."""
-        return scratch.generation == self._generation and self._instance is not None and self._instance.alive()
+    def _connect(self, scratch: PgScratch) -> psycopg.Connection:
+        timeout_ms = int(STATEMENT_TIMEOUT_S * 1000)
+        options = (
+            f"-c statement_timeout={timeout_ms} -c lock_timeout=2000 "
+            f"-c idle_in_transaction_session_timeout=600000 -c work_mem=4MB"
+        )
+        return self.instance().connect(scratch.database, scratch.role, options=options)
 
-    def _connection(self, scratch: PgScratch) -> psycopg.Connection:
-        if scratch.conn is None or scratch.conn.closed or scratch.conn.broken:
-            timeout_ms = int(STATEMENT_TIMEOUT_S * 1000)
-            options = (
-                f"-c statement_timeout={timeout_ms} -c lock_timeout=2000 "
-                f"-c idle_in_transaction_session_timeout=600000 -c work_mem=4MB"
-            )
-            try:
-                scratch.conn = self.instance().connect(scratch.database, scratch.role, options=options)
-            except psycopg.Error as exc:
-                raise PlaygroundError(f"cannot reach the scratch database: {exc}") from exc
-        return scratch.conn
+    def _connection_usable(self, conn: psycopg.Connection) -> bool:
+        return not (conn.closed or conn.broken)
 
-    def drop(self, scratch: PgScratch) -> None:
-        if scratch.conn is not None:
-            with contextlib.suppress(Exception):
-                scratch.conn.close()
-        if self._instance is None or not self._instance.alive():
-            return
-        self._instance.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(IDENT(scratch.database)))
-        self._instance.execute(pgsql.SQL("DROP ROLE IF EXISTS {}").format(IDENT(scratch.role)))
-
-    def reset(self, scratch: PgScratch) -> PgScratch:
-        self.drop(scratch)
-        return self.create(scratch.session_id, scratch.dataset)
+    def _drop_area(self, scratch: PgScratch) -> None:
+        self._server.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(IDENT(scratch.database)))
+        self._server.execute(pgsql.SQL("DROP ROLE IF EXISTS {}").format(IDENT(scratch.role)))
 
     # -- running learner SQL
 
-    def run(self, scratch: PgScratch, text: str, explain: bool = False) -> Outcome:
-        outcome = Outcome()
-        try:
-            statements = split_statements(text)
-        except ScriptError as exc:
-            outcome.error = {"message": str(exc), "line": None, "hint": ""}
-            return outcome
-        if not statements:
-            outcome.error = {"message": "There is nothing to run: write a statement first.", "line": None, "hint": ""}
-            return outcome
-        offsets = locate(text, [s.text for s in statements])
-        conn = self._connection(scratch)
-        clock = Stopwatch()
-        # One budget for the whole run: a learner may SET statement_timeout = 0 in the session.
-        watchdog = threading.Timer(STATEMENT_TIMEOUT_S + 0.5, _cancel, (conn,))
-        watchdog.start()
-        try:
-            if explain:
-                self._explain(conn, statements[-1].text, offsets[-1], text, outcome)
-            else:
-                for statement, offset in zip(statements, offsets, strict=True):
-                    if not self._run_one(conn, statement.text, offset, text, outcome):
-                        break
-        finally:
-            watchdog.cancel()
-        outcome.elapsed_ms = clock.ms()
-        return outcome
+    def _split(self, text: str) -> list:
+        return split_statements(text)
+
+    def _watchdog(self, conn: psycopg.Connection) -> Any:
+        # statement_timeout is PostgreSQL's own budget, which a learner may SET to 0 in the session.
+        return functools.partial(_cancel, conn)
+
+    def _run_statements(
+        self,
+        conn: psycopg.Connection,
+        scratch: PgScratch,
+        text: str,
+        statements: list,
+        offsets: list[int],
+        explain: bool,
+        outcome: Outcome,
+    ) -> None:
+        if explain:
+            self._explain(conn, statements[-1].text, offsets[-1], text, outcome)
+            return
+        for statement, offset in zip(statements, offsets, strict=True):
+            if not self._run_one(conn, statement.text, offset, text, outcome):
+                break
 
     def _run_one(self, conn: psycopg.Connection, statement: str, offset: int, text: str, outcome: Outcome) -> bool:
         clock = Stopwatch()
