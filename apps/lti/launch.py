@@ -27,8 +27,9 @@ LIS_CLAIM = CLAIM + "lis"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 
-# Context and institution roles that teach here. TeachingAssistant is a sub-role of
-# Instructor (membership/Instructor#TeachingAssistant); an administrator of the LMS set it up.
+# Course (membership) roles that teach here; TeachingAssistant is a sub-role of Instructor
+# (membership/Instructor#TeachingAssistant). Institution roles say what someone is elsewhere
+# (a lecturer taking a course is a learner in it), so of those only Administrator counts.
 TEACHING_ROLE_SUFFIXES = ("#Instructor", "#TeachingAssistant", "#Administrator", "#ContentDeveloper")
 TEACHING_SHORT_ROLES = {"Instructor", "TeachingAssistant", "Administrator", "ContentDeveloper"}
 
@@ -38,9 +39,14 @@ class LaunchRefused(Exception):
 
 
 def role_for(roles: list[str]) -> str:
-    """The site role an LMS role list maps to: any teaching role makes an instructor."""
+    """The site role an LMS role list maps to: a teaching role in the course, or the LMS's
+    administrator, makes an instructor; anyone else is a learner."""
     for role in roles or []:
-        if role in TEACHING_SHORT_ROLES or role.endswith(TEACHING_ROLE_SUFFIXES):
+        if "/membership" in role or "#" not in role:
+            teaches = role in TEACHING_SHORT_ROLES or role.endswith(TEACHING_ROLE_SUFFIXES)
+        else:  # institution/person#... or system/person#...
+            teaches = role.endswith("#Administrator")
+        if teaches:
             return User.Role.INSTRUCTOR
     return User.Role.LEARNER
 

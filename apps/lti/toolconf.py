@@ -44,7 +44,7 @@ def http_session() -> requests.Session:
 
 def tool_key() -> ToolKey:
     """The tool's RSA key pair, made on first use and kept. Two processes racing to make it
-    both try; the unique kid of the first one wins and the other reads it back."""
+    may each store one; everyone signs with, and publishes, the oldest."""
     key = ToolKey.objects.order_by("pk").first()
     if key is not None:
         return key
@@ -159,5 +159,11 @@ class DbLaunchDataStorage(CacheDataStorage):
     _cache = _LaunchValues()
 
 
-def forget_expired_launch_values() -> int:
-    return LaunchValue.objects.filter(expires_at__lte=timezone.now()).delete()[0]
+def forget_expired_launch_state() -> None:
+    """Drop launch state past its lifetime, and spent nonces once no stored state could make
+    them valid again (pylti1p3 keeps a login's nonce for a day)."""
+    from apps.lti.models import UsedNonce
+
+    now = timezone.now()
+    LaunchValue.objects.filter(expires_at__lte=now).delete()
+    UsedNonce.objects.filter(used_at__lt=now - timedelta(days=2)).delete()

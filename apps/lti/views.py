@@ -28,7 +28,7 @@ from apps.lti import deeplink, passback, roster
 from apps.lti.forms import PlatformForm
 from apps.lti.launch import DEPLOYMENT_CLAIM, ROLES_CLAIM, LaunchRefused, provision_launch, role_for
 from apps.lti.models import LtiContext, Passback, Platform
-from apps.lti.toolconf import DbLaunchDataStorage, DbToolConf, http_session, tool_jwks
+from apps.lti.toolconf import DbLaunchDataStorage, DbToolConf, forget_expired_launch_state, http_session, tool_jwks
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,7 @@ def jwks(request: HttpRequest) -> JsonResponse:
 def oidc_login(request: HttpRequest) -> HttpResponse:
     """Third-party initiated login: a plain 302 to the platform (no script, so no CSP
     exception), which posts the id_token back to the launch URL."""
+    forget_expired_launch_state()  # a cheap indexed DELETE; logins are rare next to page views
     launch_url = request.GET.get("target_link_uri") or request.POST.get("target_link_uri")
     if not launch_url or urlparse(launch_url).netloc != request.get_host():
         launch_url = _absolute(request, "lti:launch")

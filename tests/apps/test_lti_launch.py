@@ -99,6 +99,25 @@ def test_an_instructor_launch_makes_an_instructor_who_runs_the_courses_cohort(
     assert client.get(f"/lti/cohorts/{cohort.pk}/").status_code == 200
 
 
+@pytest.mark.parametrize(
+    "roles, expected",
+    [
+        ([LEARNER], "learner"),
+        ([INSTRUCTOR], "instructor"),
+        ([TEACHING_ASSISTANT], "instructor"),
+        (["Instructor"], "instructor"),  # the short form LTI allows for context roles
+        (["http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator"], "instructor"),
+        # a lecturer at the institution taking this course is a learner in it
+        ([LEARNER, "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor"], "learner"),
+        ([], "learner"),
+    ],
+)
+def test_lms_roles_map_to_the_sites_roles(roles, expected):
+    from apps.lti.launch import role_for
+
+    assert role_for(roles) == expected
+
+
 # --------------------------------------------------------------------------- refusals
 
 

@@ -148,6 +148,25 @@ def test_an_instructors_override_is_sent_to_the_lms(
     assert [s["scoreGiven"] for s in platform.scores] == [3.0, 10.0]
 
 
+def test_a_project_grade_is_sent_out_of_100_to_the_projects_column(
+    platform, learner, teacher_client, django_capture_on_commit_callbacks
+):
+    from apps.courses.models import Project
+    from apps.dashboard.services import grade_project
+
+    launch(platform, Client(), sub="learner-7", custom={"indexed_kind": "project", "indexed_key": "proj-one"},
+           resource_link_id="link-project", lineitem=platform.lineitem_url("12"))
+    teacher = LtiIdentity.objects.get(sub="teacher-1").user
+    with django_capture_on_commit_callbacks(execute=True):
+        grade_project(
+            LtiContext.objects.get().cohort, learner, Project.objects.get(key="proj-one"),
+            score_percent=75, handed_in_at=None, comment="Solid schema.", graded_by=teacher,
+        )
+
+    (score,) = platform.scores
+    assert (score["lineitem"], score["scoreGiven"], score["scoreMaximum"]) == (platform.lineitem_url("12"), 75.0, 100)
+
+
 def test_another_instructors_cohort_page_is_not_found(platform, learner, teacher_client):
     cohort = LtiContext.objects.get().cohort
     stranger = Client()
