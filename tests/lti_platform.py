@@ -269,28 +269,30 @@ def register(platform: TestPlatform, client, **fields):
     return row
 
 
-def start_login(platform: TestPlatform, client):
+def start_login(platform: TestPlatform, client, *, secure: bool = False):
     """The platform starts a third-party initiated login; returns the tool's answer."""
+    scheme = "https" if secure else "http"
     return client.get(
         "/lti/login/",
         {
             "iss": platform.issuer,
             "login_hint": "opaque-user-hint",
-            "target_link_uri": "http://testserver/lti/launch/",
+            "target_link_uri": f"{scheme}://testserver/lti/launch/",
             "client_id": platform.client_id,
             "lti_deployment_id": platform.deployment_id,
         },
+        secure=secure,
     )
 
 
-def launch(platform: TestPlatform, client, *, tamper=None, **claim_args):
+def launch(platform: TestPlatform, client, *, tamper=None, secure: bool = False, **claim_args):
     """A whole launch as a browser makes it: login initiation, the platform's authorization
     (a signed id_token for the tool's nonce), and the form post to the launch URL.
     ``tamper(form)`` may change the posted form first (a forged or replayed token)."""
-    answer = start_login(platform, client)
+    answer = start_login(platform, client, secure=secure)
     assert answer.status_code == 302, answer.content
     form = platform.authorize(answer["Location"], **claim_args)
     form.pop("_redirect_uri")
     if tamper:
         form = tamper(form)
-    return client.post("/lti/launch/", form)
+    return client.post("/lti/launch/", form, secure=secure)

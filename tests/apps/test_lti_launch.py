@@ -12,7 +12,16 @@ from apps.courses.models import Lab
 from apps.courses.services import sync_curriculum
 from apps.lti.models import LtiContext, LtiIdentity, ResourceLink
 from tests.conftest import FIXTURE_LABS
-from tests.lti_platform import INSTRUCTOR, LEARNER, TEACHING_ASSISTANT, TestPlatform, launch, new_rsa_key, register
+from tests.lti_platform import (
+    INSTRUCTOR,
+    LEARNER,
+    TEACHING_ASSISTANT,
+    TestPlatform,
+    launch,
+    new_rsa_key,
+    register,
+    start_login,
+)
 
 LAB_KEY = "site-orders-per-customer"
 
@@ -69,6 +78,22 @@ def test_a_learners_first_launch_makes_their_account_and_membership_and_lands_on
     assert (link.lab, link.lineitem_url) == (lab, platform.lineitem_url("9"))
     # the tool fetched the platform's keys over HTTP to check the signature
     assert any(r.path == "/jwks" for r in platform.requests)
+
+
+def test_over_https_the_login_cookies_cross_sites_and_the_launch_works(platform, registered, client, lab):
+    """In an LMS the launch is a cross-site form post: the login's cookies must be
+    SameSite=None and Secure to come back with it (browsers allow that only over HTTPS)."""
+    answer = start_login(platform, client, secure=True)
+
+    cookies = {name: morsel for name, morsel in answer.cookies.items() if name.startswith("lti1p3")}
+    assert any("session-id" in name for name in cookies)  # the launch storage's own cookie
+    for morsel in cookies.values():
+        assert morsel["samesite"] == "None" and morsel["secure"] and morsel["httponly"]
+
+    placed = {"indexed_kind": "lab", "indexed_key": LAB_KEY}
+    response = launch(platform, client, secure=True, sub="learner-7", custom=placed)
+    assert response.status_code == 302 and response["Location"] == f"/labs/{LAB_KEY}/"
+    assert client.cookies["sessionid"]["samesite"] == "Lax"  # the site's own session stays Lax
 
 
 def test_a_second_launch_reuses_the_account_and_the_cohort(platform, registered, client, lab):
