@@ -12,7 +12,7 @@ from pylti1p3.names_roles import NamesRolesProvisioningService
 from pylti1p3.service_connector import ServiceConnector
 
 from apps.accounts.models import Membership, User
-from apps.lti.launch import find_or_create_user, role_for
+from apps.lti.launch import LaunchRefused, find_or_create_user, role_for
 from apps.lti.models import LtiContext
 from apps.lti.toolconf import http_session, registration_for
 
@@ -58,7 +58,11 @@ def sync_roster(context: LtiContext) -> RosterSync:
             role = role_for(member.get("roles") or [])
             person = {k: member.get(k) for k in ("given_name", "family_name", "email")}
             person["lis_person_sourcedid"] = member.get("lis_person_sourcedid")
-            user = find_or_create_user(context.platform, member["user_id"], role, person)
+            try:
+                user = find_or_create_user(context.platform, member["user_id"], role, person)
+            except LaunchRefused:  # an account disabled here stays out
+                skipped += 1
+                continue
             if role == User.Role.INSTRUCTOR:
                 instructors += 1
                 continue

@@ -193,7 +193,7 @@ def cohort_sync_roster(request: HttpRequest, cohort_id: int) -> HttpResponse:
         messages.success(
             request,
             f"Roster synced: {result.added} learner(s) added, {result.already} already here, "
-            f"{result.instructors} instructor(s), {result.skipped} inactive skipped.",
+            f"{result.instructors} instructor(s), {result.skipped} inactive or disabled skipped.",
         )
     return redirect("lti:cohort", cohort_id=cohort_id)
 
