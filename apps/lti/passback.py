@@ -109,7 +109,7 @@ def _post_score(passback: Passback) -> None:
         service.put_grade(grade)
     except LtiServiceException as exc:
         raise PassbackFailed(f"The LMS answered {exc.response.status_code}: {exc.response.text[:300]}") from exc
-    except (LtiException, OSError) as exc:  # requests' errors are OSErrors
+    except (LtiException, OSError, ValueError) as exc:  # requests: OSError; a non-JSON answer: ValueError
         raise PassbackFailed(f"Could not reach the LMS: {exc}") from exc
 
 

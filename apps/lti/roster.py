@@ -41,7 +41,7 @@ def fetch_members(context: LtiContext) -> list[dict]:
         return service.get_members()
     except LtiServiceException as exc:
         raise RosterUnavailable(f"The LMS refused the roster request ({exc.response.status_code}).") from exc
-    except (LtiException, OSError) as exc:
+    except (LtiException, OSError, ValueError) as exc:  # unreachable, or an answer that is not JSON
         raise RosterUnavailable(f"Could not reach the LMS for its roster: {exc}") from exc
 
 

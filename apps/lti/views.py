@@ -37,6 +37,7 @@ REFUSALS = [
     ("has expired", "The launch from your LMS has expired. Go back to the course and open the activity again."),
     ("signature", "The launch could not be verified: it was not signed by the LMS this tool is registered with."),
     ("public key", "The launch could not be verified: it was signed with a key the LMS does not publish."),
+    ("error during fetch", "The LMS's public keys could not be fetched to verify the launch; try again shortly."),
     ("no registered platform", "This tool is not registered for that LMS (unknown issuer or client id)."),
     ("deployment", "This tool is not set up for that LMS deployment (unknown deployment id)."),
     ("nonce", "This launch was already used or did not start here. Open the activity again from your LMS."),

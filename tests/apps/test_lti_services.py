@@ -132,6 +132,17 @@ def test_an_lms_that_fails_leaves_the_score_failed_with_its_error_and_a_retry_se
     assert "1 sent" in teacher_client.get(f"/lti/cohorts/{cohort.pk}/").content.decode()
 
 
+def test_an_unreachable_lms_leaves_the_score_failed_with_the_reason(
+    platform, learner, lab, django_capture_on_commit_callbacks
+):
+    platform.stop()
+    submission = grade(learner, lab, 1.0, django_capture_on_commit_callbacks)
+
+    assert submission.status == "done" and submission.score == 1.0  # the verdict itself is untouched
+    passback = Passback.objects.get(user=learner)
+    assert passback.status == "failed" and "Could not reach the LMS" in passback.last_error
+
+
 def test_an_instructors_override_is_sent_to_the_lms(
     platform, learner, lab, teacher_client, django_capture_on_commit_callbacks
 ):
