@@ -45,10 +45,12 @@ def best_lab_score(user_id: int, lab_id: int) -> float | None:
 
 def _links_for(user_id: int, **target) -> list[ResourceLink]:
     """Placements of the target in LMS courses the learner came from, that have a column."""
-    issuers = LtiIdentity.objects.filter(user_id=user_id).values_list("issuer", flat=True)
+    issuers = list(LtiIdentity.objects.filter(user_id=user_id).values_list("issuer", flat=True))
+    if not issuers:  # most learners: one query and done
+        return []
     return list(
         ResourceLink.objects.filter(
-            context__platform__issuer__in=list(issuers),
+            context__platform__issuer__in=issuers,
             context__cohort__learners__pk=user_id,
             **target,
         )
