@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.cohort_list, name="cohorts"),
     path("cohorts/<int:cohort_id>/", views.cohort_detail, name="cohort"),
     path("cohorts/<int:cohort_id>/gradebook/", views.gradebook_page, name="gradebook"),
+    path("cohorts/<int:cohort_id>/gradebook/weights/", views.gradebook_weights, name="gradebook_weights"),
     path("cohorts/<int:cohort_id>/gradebook.csv", views.gradebook_csv, name="gradebook_csv"),
     path("cohorts/<int:cohort_id>/gradebook-canvas.csv", views.gradebook_canvas_csv, name="gradebook_canvas"),
     path("cohorts/<int:cohort_id>/settings/", views.cohort_settings, name="settings"),

@@ -113,9 +113,25 @@ def gradebook_page(request, cohort_id: int):
             "q": q,
             "show": show,
             "shows": gradebook.SHOWS,
+            "default_exercise_points": gradebook.default_exercise_points(book.labs),
             "section": "gradebook",
         },
     )
+
+
+@login_required
+@require_POST
+def gradebook_weights(request, cohort_id: int):
+    """Save what all exercises together are worth in the cohort's gradebook total."""
+    cohort = access_cohort_as_instructor(request.user, cohort_id)
+    try:
+        points = gradebook.set_exercise_points(cohort, request.POST.get("exercise_points", ""))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        worth = "as much as an average lab" if points is None else f"{points} point{'s' if points != 1 else ''}"
+        messages.success(request, f"Saved: all exercises together are worth {worth}.")
+    return redirect("dashboard:gradebook", cohort_id=cohort.pk)
 
 
 def _csv_response(text: str, filename: str) -> HttpResponse:

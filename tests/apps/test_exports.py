@@ -3,11 +3,18 @@ uploaded as CSV, all or nothing) and the two CSV exports that use it."""
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from apps.accounts.models import Membership, User
+from apps.courses.models import Lab, Lesson, Project
+from apps.dashboard import gradebook
 from apps.dashboard.lms_ids import LmsIdsInvalid, import_lms_ids_csv, update_lms_ids
+from apps.dashboard.models import LabPolicy
+from apps.dashboard.services import grade_project
+from apps.grading.models import Submission
 from tests.apps.factories import CohortFactory, InstructorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -120,5 +127,112 @@ def test_an_instructor_cannot_set_ids_of_someone_outside_the_cohort(cohort):
     assert ids_of(stranger) == [("", "")]
 
 
-def _csv(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text)))
+# --------------------------------------------------------------------------- the exports
+
+BRIEF_WITH_POINTS = (
+    "## Goal\n\nDesign it.\n\n## How it is graded\n\n| Criterion | Points | Graded by |\n|---|---|---|\n"
+    "| Schema | 30 | Instructor |\n| Report | 20 | Instructor |\n\n## Deliverables\n\nA schema.\n"
+)
+
+
+@pytest.fixture
+def lab(synced_course):
+    return Lab.objects.create(
+        key="lab-a", title="Lab A", engine="postgres", topology="database", points=10, lesson=Lesson.objects.first()
+    )
+
+
+def graded(user, lab, score: float, **fields) -> Submission:
+    return Submission.objects.create(
+        user=user,
+        lab=lab,
+        answer="SELECT 1",
+        status="done",
+        score=score,
+        counted=True,
+        result={"score": score, "gradable": True, "status": "graded", "message": "", "checks": []},
+        **fields,
+    )
+
+
+def canvas_rows(cohort) -> tuple[list[str], list[str], dict[str, list[str]]]:
+    header, points, *lines = csv.reader(io.StringIO(gradebook.export_canvas_csv(gradebook.build_gradebook(cohort))))
+    return header, points, {line[3]: line for line in lines}
+
+
+def plain_rows(cohort) -> dict[str, dict[str, str]]:
+    rows = csv.DictReader(io.StringIO(gradebook.export_gradebook_csv(gradebook.build_gradebook(cohort))))
+    return {row["Learner"]: row for row in rows}
+
+
+def test_canvas_ids_come_from_the_lms_ids_and_a_non_numeric_id_is_left_out(lab, cohort):
+    member(cohort, "ada", lms_user_id="4711", sis_user_id="S-001")
+    member(cohort, "bob", lms_user_id="9f1c2e7a-lti-sub", sis_user_id="S-002")  # an LTI sub, not Canvas's id
+    member(cohort, "cyd")
+    header, _, by_login = canvas_rows(cohort)
+    assert header[:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    assert by_login["ada"][1:4] == ["4711", "S-001", "ada"]
+    assert by_login["bob"][1:4] == ["", "S-002", "bob"]
+    assert by_login["cyd"][1:4] == ["", "", "cyd"]
+    plain = plain_rows(cohort)
+    assert (plain["bob"]["LMS user id"], plain["bob"]["SIS user id"]) == ("9f1c2e7a-lti-sub", "S-002")
+
+
+def test_a_projects_points_come_from_its_brief_not_a_fixed_100(lab, cohort):
+    project = Project.objects.get(key="proj-one")
+    ada = member(cohort, "ada")
+    _, points, _ = canvas_rows(cohort)
+    header = canvas_rows(cohort)[0]
+    assert points[header.index(project.title)] == "100"  # a brief without a points table: percent
+    Project.objects.filter(pk=project.pk).update(body=BRIEF_WITH_POINTS)
+    grade_project(cohort, ada, project, score_percent="80", handed_in_at=None, comment="", graded_by=cohort.instructor)
+    header, points, by_login = canvas_rows(cohort)
+    assert points[header.index(project.title)] == "50"
+    assert by_login["ada"][header.index(project.title)] == "40.00"
+
+
+def test_both_exports_list_extensions_and_open_regrade_requests(lab, cohort):
+    from apps.grading.extensions import grant_lab_extension, set_attempt_limit
+    from apps.grading.regrade_requests import ask_about_verdict, close_request
+    from apps.projects.services import set_extension
+
+    ada, bob = member(cohort, "ada"), member(cohort, "bob")
+    teacher = cohort.instructor
+    due = timezone.now() - timedelta(days=1)
+    LabPolicy.objects.create(cohort=cohort, lab=lab, due_at=due)
+    set_attempt_limit(cohort, lab, 3, set_by=teacher)
+    graded(ada, lab, 1.0)  # after the cohort's deadline, before ada's own
+    grant_lab_extension(
+        cohort,
+        ada,
+        lab,
+        granted_by=teacher,
+        due_at=timezone.now() + timedelta(days=2),
+        extra_attempts=2,
+        reason="ill",
+    )
+    project = Project.objects.get(key="proj-one")
+    set_extension(cohort, bob, project, timezone.now() + timedelta(days=3), granted_by=teacher, reason="=cmd|calc")
+    asked = graded(bob, lab, 0.5)
+    ask_about_verdict(asked, bob, "My LEFT JOIN keeps every customer.")
+    closed = graded(ada, lab, 0.2)
+    close_request(ask_about_verdict(closed, ada, "Why?"), teacher, "Resolved.")
+    plain = plain_rows(cohort)
+    assert plain["ada"]["Extensions"].startswith("Lab A: due ") and "+2 attempts (ill)" in plain["ada"]["Extensions"]
+    assert plain["ada"]["Lab A (late)"] == ""  # passed before ada's own deadline
+    assert plain["bob"]["Lab A (late)"] == "late"
+    assert plain["ada"]["Open regrade requests"] == ""  # closed requests are not open
+    assert plain["bob"]["Open regrade requests"] == "Lab A: Waiting for the instructor"
+    assert "(=cmd|calc)" in plain["bob"]["Extensions"]
+    header, points, by_login = canvas_rows(cohort)
+    notes = header.index("Notes")
+    assert notes == len(header) - 1 and points[notes] == ""
+    assert "Lab A: due " in by_login["ada"][notes]
+    assert "regrade request: Lab A: Waiting for the instructor" in by_login["bob"][notes]
+
+
+def test_lms_ids_that_look_like_formulas_are_neutralised_in_both_exports(lab, cohort):
+    member(cohort, "ada", lms_user_id="=HYPERLINK(1)", sis_user_id="+SUM(A1)")
+    assert plain_rows(cohort)["ada"]["SIS user id"] == "'+SUM(A1)"
+    _, _, by_login = canvas_rows(cohort)
+    assert by_login["ada"][1:3] == ["", "'+SUM(A1)"]
