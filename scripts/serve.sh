@@ -19,10 +19,12 @@
 #   INDEXED_SITE_DB_LISTEN=10.0.5.1             the site PostgreSQL also listens here (TLS, scram,
 #                                               role indexed_worker: rows only, no DDL)
 #   INDEXED_SITE_DB_PORT=5432                   ... on this port
-#   INDEXED_BROKER_LISTEN=10.0.5.1              the broker also listens here
-#   INDEXED_BROKER_PORT                         a fixed broker port (default: kept from last time)
-# With them set, $INDEXED_VAR_DIR/worker-host/{database_url,broker_url} (0600) are what a
-# worker host needs: copy them to its var directory.
+#   INDEXED_BROKER_LISTEN=10.0.5.1              the broker also listens here, TLS only
+#   INDEXED_BROKER_PORT                         its fixed TLS port (default: kept from last time)
+# With them set, $INDEXED_VAR_DIR/worker-host/{database_url,broker_url,broker-ca.crt} (0600)
+# are what a worker host needs: copy them to its var directory.
+# This host's own processes reach the broker through a Unix socket in $INDEXED_VAR_DIR/broker
+# (0700): the broker has no plain-text TCP listener at all.
 # The site database's own backups (scripts/site-backup.sh, scripts/site-restore.sh):
 #   INDEXED_SITE_BACKUP_DIR=/var/lib/indexed/site-backups   set: WAL archived into its wal/
 set -euo pipefail
@@ -58,8 +60,8 @@ log() { echo "==> $*"; }
 
 # After the children (scripts/lib/processes.sh): the broker and the site database they used.
 stop_services() {
-  if [ -n "${broker_port:-}" ]; then
-    REDISCLI_AUTH="$broker_password" redis-cli -p "$broker_port" shutdown >/dev/null 2>&1 || true
+  if [ -n "${broker_socket:-}" ]; then
+    REDISCLI_AUTH="$broker_password" redis-cli -s "$broker_socket" shutdown >/dev/null 2>&1 || true
   fi
   if [ "$pg_started" = 1 ]; then
     # The segment in progress goes to the archive too, so a clean stop leaves nothing behind.
@@ -178,46 +180,98 @@ allow_worker_network() {
   [ "$(id -u)" = 0 ] && chown "$SITE_DB_USER:" "$hba.new"
   mv "$hba.new" "$hba"
   if [ -n "$SITE_DB_LISTEN" ] && [ ! -f "$SITE_DB_DIR/data/server.key" ]; then
-    # A self-signed certificate: answers and verdicts cross the network encrypted. Workers
-    # use sslmode=require; pin it with sslrootcert=server.crt&sslmode=verify-ca if you copy it.
-    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=indexed-site-db" \
-      -keyout "$SITE_DB_DIR/data/server.key" -out "$SITE_DB_DIR/data/server.crt" 2>/dev/null
-    chmod 600 "$SITE_DB_DIR/data/server.key"
+    # Answers and verdicts cross the network encrypted. Workers use sslmode=require; pin it
+    # with sslrootcert=server.crt&sslmode=verify-ca if you copy it.
+    make_certificate "$SITE_DB_DIR/data/server" indexed-site-db ""
     [ "$(id -u)" = 0 ] && chown "$SITE_DB_USER:" "$SITE_DB_DIR/data/server.key" "$SITE_DB_DIR/data/server.crt"
   fi
+  return 0
+}
+
+# make_certificate PREFIX CN ADDRESS: a self-signed certificate (PREFIX.crt) and its key
+# (PREFIX.key, 0600), ten years. With ADDRESS it is named in subjectAltName, so a client that
+# checks the host name (the broker's, with ssl_cert_reqs=required) accepts it for that address.
+make_certificate() {
+  local prefix=$1 cn=$2 address=$3 san=()
+  if [ -n "$address" ]; then
+    if [[ $address =~ ^[0-9.]+$|: ]]; then san=(-addext "subjectAltName=IP:$address")
+    else san=(-addext "subjectAltName=DNS:$address"); fi
+  fi
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=$cn" "${san[@]}" \
+    -keyout "$prefix.key" -out "$prefix.crt" 2>/dev/null
+  chmod 600 "$prefix.key"
+}
+
+# certificate_names PREFIX ADDRESS: does PREFIX.crt name ADDRESS (made for an older address?)
+certificate_names() {
+  [ -f "$1.key" ] && openssl x509 -in "$1.crt" -noout -ext subjectAltName 2>/dev/null | grep -qE "(IP Address|DNS):$2(,|\$)"
 }
 
 start_broker() {
   mkdir -p "$VAR/broker"
   broker_password=$(secret "$VAR/redis.password")
-  # The same port as last time when it is free, so queued messages and workers agree.
+  broker_socket="$(realpath "$VAR/broker")/redis.sock"
+  # This host's processes (workers, beat, web) come through a Unix socket in the 0700 var
+  # directory: sandboxes (other OS accounts, their own network namespaces) cannot open it.
+  {
+    printf 'requirepass %s\n' "$broker_password"
+    printf 'unixsocket %s\nunixsocketperm 700\n' "$broker_socket"
+    if [ -n "$BROKER_LISTEN" ]; then
+      # Remote worker hosts: TLS only, on the address named for them (and loopback, which the
+      # bind list shares); plain-text TCP stays off (port 0). Clients prove themselves with
+      # the password, not with a certificate of their own (tls-auth-clients no); they check
+      # ours against broker-ca.crt. tls-port and port share one bind list, hence port 0.
+      printf 'port 0\nbind 127.0.0.1 %s\ntls-port %s\n' "$BROKER_LISTEN" "$broker_port"
+      printf 'tls-cert-file %s\ntls-key-file %s\ntls-ca-cert-file %s\ntls-auth-clients no\n' \
+        "$broker_tls.crt" "$broker_tls.key" "$broker_tls.crt"
+    else
+      printf 'port 0\n'  # no TCP at all
+    fi
+  } > "$VAR/redis.conf"
+  # appendonly + everysec: queued submissions survive a restart (at most a second is lost,
+  # and the sweeper re-queues any submission whose message went missing).
+  redis-server "$VAR/redis.conf" --dir "$(realpath "$VAR/broker")" \
+    --appendonly yes --appendfsync everysec --save "" --logfile "$(realpath "$VAR")/redis.log" &
+  pids+=($!)
+  for _ in $(seq 50); do
+    REDISCLI_AUTH="$broker_password" redis-cli -s "$broker_socket" ping 2>/dev/null | grep -q PONG && break
+    sleep 0.1
+  done
+  # Read by apps/config/settings/prod.py (this file rather than the environment, where
+  # sandboxed children could find the password).
+  PW="$broker_password" url_with_password "redis+socket://:%s@$broker_socket?virtual_host=0" > "$VAR/broker_url"
+  log "broker: redis-server on the Unix socket $broker_socket (queue kept in $VAR/broker)"
+  if [ -n "$BROKER_LISTEN" ]; then
+    mkdir -p "$VAR/worker-host"
+    cp "$broker_tls.crt" "$VAR/worker-host/broker-ca.crt"
+    # A relative ssl_ca_certs is resolved against the worker host's var directory (prod.py).
+    PW="$broker_password" url_with_password \
+      "rediss://:%s@$BROKER_LISTEN:$broker_port/0?ssl_cert_reqs=required&ssl_ca_certs=broker-ca.crt" \
+      > "$VAR/worker-host/broker_url"
+    log "broker: also on $BROKER_LISTEN:$broker_port, TLS only, for remote workers (firewall it to $WORKER_NETWORK)"
+  fi
+}
+
+# The broker's TLS port for remote workers and its certificate, made once (again when the
+# listen address changes, since clients check the address against the certificate).
+prepare_broker_tls() {
+  broker_tls="$(realpath "$VAR")/broker-tls/server"
+  mkdir -p "$VAR/broker-tls"
+  # The same port as last time when it is free, so worker hosts' URL files stay right.
   broker_port=${INDEXED_BROKER_PORT:-$(cat "$VAR/redis.port" 2>/dev/null || true)}
   if [ -n "${INDEXED_BROKER_PORT:-}" ]; then :
   elif [ -z "$broker_port" ] || ! $PY -c 'import socket,sys; socket.socket().bind(("127.0.0.1", int(sys.argv[1])))' "$broker_port" 2>/dev/null; then
     broker_port=$(free_port)
   fi
   echo "$broker_port" > "$VAR/redis.port"
-  printf 'requirepass %s\n' "$broker_password" > "$VAR/redis.conf"
-  # appendonly + everysec: queued submissions survive a restart (at most a second is lost,
-  # and the sweeper re-queues any submission whose message went missing).
-  # Loopback only, unless the operator names the address remote workers come to.
-  redis-server "$VAR/redis.conf" --port "$broker_port" --bind "127.0.0.1${BROKER_LISTEN:+ $BROKER_LISTEN}" --dir "$(realpath "$VAR/broker")" \
-    --appendonly yes --appendfsync everysec --save "" --logfile "$(realpath "$VAR")/redis.log" &
-  pids+=($!)
-  for _ in $(seq 50); do
-    REDISCLI_AUTH="$broker_password" redis-cli -p "$broker_port" ping 2>/dev/null | grep -q PONG && break
-    sleep 0.1
-  done
-  log "broker: redis-server on 127.0.0.1:$broker_port (queue kept in $VAR/broker)"
-  if [ -n "$BROKER_LISTEN" ]; then
-    mkdir -p "$VAR/worker-host"
-    PW="$broker_password" url_with_password "redis://:%s@$BROKER_LISTEN:$broker_port/0" > "$VAR/worker-host/broker_url"
-    log "broker: also on $BROKER_LISTEN:$broker_port for remote workers (firewall it to $WORKER_NETWORK)"
-  fi
+  certificate_names "$broker_tls" "$BROKER_LISTEN" || make_certificate "$broker_tls" indexed-broker "$BROKER_LISTEN"
 }
 
 if [ -z "${DATABASE_URL:-}" ]; then start_site_database; else rm -f "$VAR/database_url"; fi
-if [ -z "${CELERY_BROKER_URL:-}" ]; then start_broker; fi
+if [ -z "${CELERY_BROKER_URL:-}" ]; then
+  [ -z "$BROKER_LISTEN" ] || prepare_broker_tls
+  start_broker
+else rm -f "$VAR/broker_url"; fi
 
 $PY manage.py migrate --noinput -v0
 $PY manage.py collectstatic --noinput -v0

@@ -4,8 +4,9 @@
 # and no beat (exactly one beat runs, on the main host). All it needs:
 #   - the site database's URL and the broker's URL, either in the environment
 #     (DATABASE_URL, CELERY_BROKER_URL) or, better, in two files of the var directory,
-#     `database_url` and `broker_url`, mode 0600 (serve.sh writes both into
-#     $INDEXED_VAR_DIR/worker-host/ on the main host when it listens for remote workers);
+#     `database_url` and `broker_url`, mode 0600, with the broker's certificate beside them,
+#     `broker-ca.crt` (serve.sh writes all three into $INDEXED_VAR_DIR/worker-host/ on the
+#     main host when it listens for remote workers);
 #   - this checkout, at the same commit as the main host (code and course files);
 #   - root, PostgreSQL 15 / Redis / MariaDB binaries for the labs (`make install`), as on the
 #     main host: the workers put every sandbox in its own network namespace and cgroup.
@@ -48,6 +49,24 @@ done
 if [ -z "${DATABASE_URL:-}" ] && grep -q '[?&]host=/' "$VAR/database_url"; then
   die "$VAR/database_url names a Unix socket of the main host; use the worker-host URL (serve.sh with INDEXED_SITE_DB_LISTEN)"
 fi
+# The broker carries every answer and the broker password: a Redis broker is reached over TLS
+# with its certificate checked (rediss://...?ssl_cert_reqs=required&ssl_ca_certs=...), never
+# in plain text across the network. A relative ssl_ca_certs names a file in $VAR (prod.py).
+broker_url=${CELERY_BROKER_URL:-$(cat "$VAR/broker_url")}
+case "$broker_url" in
+  redis://*|redis+socket://*|unix://*)
+    die "the broker URL is plain-text Redis; use the rediss:// URL serve.sh writes with INDEXED_BROKER_LISTEN" ;;
+  rediss://*)
+    [[ $broker_url == *ssl_cert_reqs=required* ]] || die "the broker URL must say ssl_cert_reqs=required (check the broker's certificate)"
+    ca=$(sed -n 's/.*[?&]ssl_ca_certs=\([^&]*\).*/\1/p' <<<"$broker_url")
+    [ -n "$ca" ] || die "the broker URL names no ssl_ca_certs (the broker's certificate, broker-ca.crt from the main host)"
+    if [[ $ca != /* ]]; then
+      [ -z "${CELERY_BROKER_URL:-}" ] || die "CELERY_BROKER_URL: give ssl_ca_certs as an absolute path"
+      ca="$VAR/$ca"
+    fi
+    [ -r "$ca" ] || die "the broker's certificate $ca is missing (copy broker-ca.crt from the main host's var/serve/worker-host/)" ;;
+esac
+unset broker_url
 
 # shellcheck source=scripts/lib/processes.sh
 source scripts/lib/processes.sh  # Ctrl-C, SIGTERM or the parent's death stops everything

@@ -6,7 +6,9 @@ the main host's database and broker, over TCP, as across a real network), with i
 name (a UTS namespace, so GradingRun.worker tells the hosts apart), its own mount namespace
 (`ip netns exec`) and its own cgroup, so "the machine died" is a SIGKILL of every process in
 that cgroup, sandboxes included. It runs scripts/worker-host.sh with nothing but the two URL
-files the main host wrote and this checkout.
+files and the broker's certificate the main host wrote, and this checkout: its grading
+messages come over the broker's TLS port (the only TCP port the broker has), checked against
+that certificate.
 """
 
 from __future__ import annotations
@@ -240,6 +242,48 @@ print("ok")
 """
 
 
+PROBE_BROKER = """
+import os, socket, ssl, sys
+import redis
+host, port, ca = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+password = os.environ["BROKER_PASSWORD"]
+# Plain text, as a worker given a redis:// URL would talk: no answer, the connection is dropped.
+with socket.create_connection((host, port), timeout=10) as plain:
+    plain.sendall(f"AUTH {password}\\r\\nPING\\r\\n".encode())
+    try:
+        reply = plain.recv(100)
+    except OSError:
+        reply = b""
+assert b"PONG" not in reply and b"+OK" not in reply, reply
+# TLS without the main host's certificate: this client refuses the server.
+try:
+    redis.Redis(host=host, port=port, password=password, ssl=True, ssl_cert_reqs="required",
+                socket_timeout=10).ping()
+except redis.ConnectionError as exc:
+    assert "CERTIFICATE_VERIFY_FAILED" in str(exc), exc
+else:
+    raise SystemExit("a TLS client without broker-ca.crt accepted the broker")
+# TLS with it, as worker-host.sh connects: the broker answers.
+assert redis.Redis(host=host, port=port, password=password, ssl=True, ssl_cert_reqs="required", ssl_ca_certs=ca,
+                   socket_timeout=10).ping()
+print("ok")
+"""
+
+
+def assert_broker_is_tls_only(host_b: SecondHost, profile: Profile, broker_port: int) -> None:
+    """From the worker network the broker speaks TLS only: a plain-text client gets no answer,
+    a TLS client that does not trust the main host's certificate refuses it, and one given
+    broker-ca.crt (what worker hosts get) is answered."""
+    url = (host_b.var / "broker_url").read_text().strip()
+    assert url.startswith("rediss://:") and f"@{host_b.addr_a}:{broker_port}/" in url, "broker URL is not TLS"
+    assert "ssl_cert_reqs=required" in url and "ssl_ca_certs=broker-ca.crt" in url, url
+    password = (profile.base / "var" / "redis.password").read_text().strip()
+    done = subprocess.run(["ip", "netns", "exec", host_b.netns, str(ROOT / ".venv/bin/python"), "-c", PROBE_BROKER,
+                           host_b.addr_a, str(broker_port), str(host_b.var / "broker-ca.crt")],
+                          env={**os.environ, "BROKER_PASSWORD": password}, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stdout + done.stderr
+
+
 def assert_worker_role_is_rows_only(host_b: SecondHost, profile: Profile, db_port: int) -> None:
     """From the worker network, the site database takes only its worker role, which may read
     and write rows but not run DDL or programs; its superuser is refused by pg_hba.conf."""
@@ -322,12 +366,13 @@ def test_a_second_host_grades_from_the_same_queue_and_its_loss_costs_no_verdict(
         # What the main host hands a worker host: two 0600 files, nothing else.
         handed = profile.base / "var" / "worker-host"
         host_b.var.mkdir(mode=0o700)
-        for name in ("database_url", "broker_url"):
+        for name in ("database_url", "broker_url", "broker-ca.crt"):
             assert (handed / name).stat().st_mode & 0o077 == 0
             shutil.copy(handed / name, host_b.var / name)
             (host_b.var / name).chmod(0o600)
         assert host_b.addr_a in (host_b.var / "database_url").read_text()
         assert_worker_role_is_rows_only(host_b, profile, db_port)
+        assert_broker_is_tls_only(host_b, profile, broker_port)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_"))}
         env.update(INDEXED_VAR_DIR=str(host_b.var), INDEXED_SANDBOX_ROOT=str(host_b.sandbox_root),
                    INDEXED_GRADE_WORKERS="1", INDEXED_HEAVY_WORKERS="0", INDEXED_PREPARATION_ALLOWANCE=LEASE_ALLOWANCE)

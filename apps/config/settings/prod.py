@@ -9,7 +9,8 @@ test does this); `manage.py check --deploy` then warns, as it should.
 """
 
 import os
-from urllib.parse import parse_qs, urlparse
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlparse, urlunparse
 
 from apps.config.secret_files import read_or_create_secret
 from apps.config.settings.base import *  # noqa: F403
@@ -37,9 +38,26 @@ if _database_url:
         DATABASES["default"]["OPTIONS"] = {"sslmode": _query["sslmode"][0]}
 # A worker host (scripts/worker-host.sh) keeps the broker's URL, password included, in a 0600
 # file rather than in the environment.
+# serve.sh writes one too, naming the broker's Unix socket, for the main host's own processes.
 _broker_file = VAR_DIR / "broker_url"
 if not os.environ.get("CELERY_BROKER_URL") and _broker_file.exists():
     CELERY_BROKER_URL = _broker_file.read_text().strip()
+
+
+def resolve_broker_ca(url: str, var_dir: Path) -> str:
+    """A TLS broker URL (rediss://...?ssl_cert_reqs=required&ssl_ca_certs=broker-ca.crt) names
+    the certificate to trust relative to the var directory: the main host cannot know where a
+    worker host keeps its files. Made absolute here; other URLs come back unchanged."""
+    parts = urlparse(url)
+    query = parse_qs(parts.query)
+    ca = query.get("ssl_ca_certs", [""])[0]
+    if parts.scheme != "rediss" or not ca or ca.startswith("/"):
+        return url
+    query["ssl_ca_certs"] = [str((var_dir / ca).resolve())]
+    return urlunparse(parts._replace(query=urlencode(query, doseq=True, safe="/")))
+
+
+CELERY_BROKER_URL = resolve_broker_ca(CELERY_BROKER_URL, VAR_DIR)  # noqa: F405 (from base unless set above)
 
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
