@@ -285,7 +285,7 @@ def start_login(platform: TestPlatform, client, *, secure: bool = False):
     )
 
 
-def launch(platform: TestPlatform, client, *, tamper=None, secure: bool = False, **claim_args):
+def launch(platform: TestPlatform, client, *, tamper=None, secure: bool = False, headers=None, **claim_args):
     """A whole launch as a browser makes it: login initiation, the platform's authorization
     (a signed id_token for the tool's nonce), and the form post to the launch URL.
     ``tamper(form)`` may change the posted form first (a forged or replayed token)."""
@@ -295,4 +295,4 @@ def launch(platform: TestPlatform, client, *, tamper=None, secure: bool = False,
     form.pop("_redirect_uri")
     if tamper:
         form = tamper(form)
-    return client.post("/lti/launch/", form, secure=secure)
+    return client.post("/lti/launch/", form, secure=secure, headers=headers or {})

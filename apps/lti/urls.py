@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", views.oidc_login, name="login"),
     path("launch/", views.launch, name="launch"),
     path("jwks/", views.jwks, name="jwks"),
+    path("continue/<str:token>/", views.continue_launch, name="continue"),
     path("deep-link/<str:launch_id>/", views.deep_link, name="deep_link"),
     path("config/", views.tool_config, name="config"),
     path("platforms/new/", views.platform_edit, name="platform_new"),

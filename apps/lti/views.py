@@ -24,7 +24,7 @@ from pylti1p3.exception import LtiException
 
 from apps.accounts.access import access_cohort_as_instructor
 from apps.accounts.models import User
-from apps.lti import deeplink, passback, roster
+from apps.lti import deeplink, handoff, passback, roster
 from apps.lti.forms import PlatformForm
 from apps.lti.launch import DEPLOYMENT_CLAIM, ROLES_CLAIM, LaunchRefused, provision_launch, role_for
 from apps.lti.models import LtiContext, Passback, Platform
@@ -47,7 +47,13 @@ REFUSALS = [
 
 
 def refuse(request: HttpRequest, reason: str, detail: str = "", status: int = 403) -> HttpResponse:
-    return render(request, "lti/refused.html", {"reason": reason, "detail": detail}, status=status)
+    """The reason a launch was refused. It may show inside the LMS's frame (from any origin:
+    the refusing launch may come from an unknown one), so a person sees why, not a blank
+    frame; it offers nothing to click that acts for them."""
+    response = render(request, "lti/refused.html", {"reason": reason, "detail": detail}, status=status)
+    response.xframe_options_exempt = True
+    response._csp_replace = {"frame-ancestors": ["*"]}
+    return response
 
 
 def explain(exc: Exception) -> str:
@@ -104,10 +110,27 @@ def launch(request: HttpRequest) -> HttpResponse:
         landing = provision_launch(platform, claims)
     except LaunchRefused as exc:
         return refuse(request, str(exc))
+    if request.headers.get("Sec-Fetch-Dest") == "iframe" and not deep_link:
+        # Inside the LMS's frame: this site cannot be shown there, so offer a window of its own.
+        token = handoff.issue_handoff(landing.user, landing.url)
+        response = render(request, "lti/open_in_window.html", {"token": token, "platform": platform})
+        response.xframe_options_exempt = True
+        return _frame_for_platform(response, platform.issuer)
     login(request, landing.user, backend="django.contrib.auth.backends.ModelBackend")
     if deep_link:
         return redirect("lti:deep_link", launch_id=message_launch.get_launch_id())
     return redirect(landing.url)
+
+
+@require_GET
+def continue_launch(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-use link from a framed launch, opened in its own window."""
+    found = handoff.redeem_handoff(token)
+    if found is None:
+        return refuse(request, "This link was already used or has expired. Open the activity again from your LMS.")
+    user, url = found
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect(url)
 
 
 def _frame_for_platform(response: HttpResponse, platform_url: str, *, form_target: str = "") -> HttpResponse:

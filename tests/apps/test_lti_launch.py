@@ -2,10 +2,12 @@
 serves its key set over HTTP: who gets an account, a cohort and a membership, where they
 land, and every launch the tool must refuse, with a page saying why and nothing created."""
 
+import re
 import shutil
 import time
 
 import pytest
+from django.test import Client
 
 from apps.accounts.models import Cohort, Membership, User
 from apps.courses.models import Lab
@@ -94,6 +96,32 @@ def test_over_https_the_login_cookies_cross_sites_and_the_launch_works(platform,
     response = launch(platform, client, secure=True, sub="learner-7", custom=placed)
     assert response.status_code == 302 and response["Location"] == f"/labs/{LAB_KEY}/"
     assert client.cookies["sessionid"]["samesite"] == "Lax"  # the site's own session stays Lax
+
+
+def test_a_launch_inside_the_lms_frame_offers_a_one_use_link_to_its_own_window(platform, registered, client, lab):
+    placed = {"indexed_kind": "lab", "indexed_key": LAB_KEY}
+    framed = launch(platform, client, sub="learner-7", custom=placed, headers={"Sec-Fetch-Dest": "iframe"})
+
+    assert framed.status_code == 200
+    assert f"frame-ancestors {platform.issuer}" in framed["Content-Security-Policy"]
+    assert "X-Frame-Options" not in framed
+    assert not framed.wsgi_request.user.is_authenticated  # nobody is signed in inside the frame
+    link = re.search(r'href="(/lti/continue/[^"]+)" target="_blank"', framed.content.decode()).group(1)
+
+    window = Client()
+    opened = window.get(link)
+    assert opened.status_code == 302 and opened["Location"] == f"/labs/{LAB_KEY}/"
+    assert window.get(opened["Location"]).wsgi_request.user.lms_user_id == "learner-7"
+    again = Client().get(link)
+    assert again.status_code == 403 and "already used or has expired" in again.content.decode()
+
+
+def test_a_refusal_inside_the_lms_frame_is_shown_there(platform, registered, client, lab):
+    response = launch(platform, client, aud="some-other-tool", headers={"Sec-Fetch-Dest": "iframe"})
+
+    assert response.status_code == 403
+    assert "frame-ancestors *" in response["Content-Security-Policy"]
+    assert "X-Frame-Options" not in response
 
 
 def test_a_second_launch_reuses_the_account_and_the_cohort(platform, registered, client, lab):
