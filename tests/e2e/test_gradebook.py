@@ -1,5 +1,6 @@
 """An instructor in a real browser: open a cohort's gradebook, sort it by points, filter it
-by learner, and download both CSV exports (the plain one and the one Canvas imports)."""
+by learner, and download both CSV exports (the plain one and the one Canvas imports).
+Exercises show as one column per week; Canvas's ID columns come from the learners' LMS ids."""
 
 import csv
 
@@ -7,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.accounts.models import Membership
-from apps.courses.models import Lab
+from apps.courses.models import Lab, Lesson
 from apps.grading.models import Submission
 from tests.apps.factories import PASSWORD, CohortFactory, InstructorFactory, UserFactory
 
@@ -51,6 +52,18 @@ def test_instructor_sorts_filters_and_downloads_the_cohort_gradebook_as_csv_and_
     instructor = InstructorFactory(username="teacher")
     cohort = CohortFactory(name="Spring Databases", instructor=instructor)
     learners = {name: UserFactory(username=name) for name in ("cyd", "bob", "ada")}
+    learners["ada"].lms_user_id, learners["ada"].sis_user_id = "4711", "S-0001"
+    learners["ada"].save()
+    exercise = Lab.objects.create(
+        key="e2e-exercise",
+        title="Count the rows",
+        engine="postgres",
+        topology="database",
+        kind="exercise",
+        points=5,
+        lesson=Lesson.objects.get(key="rel-keys"),  # week 1
+    )
+    graded_submission(learners["cyd"], exercise, 0.2)  # 0.2 of what all exercises are worth (one lab)
     for learner in learners.values():
         Membership.objects.create(cohort=cohort, user=learner)
     graded_submission(learners["bob"], lab, 1.0)
@@ -66,6 +79,9 @@ def test_instructor_sorts_filters_and_downloads_the_cohort_gradebook_as_csv_and_
 
     rows = page.locator("#gradebook tbody tr th a")
     expect(rows).to_have_text(["ada", "bob", "cyd"])  # alphabetical by default
+    expect(page.locator("#gradebook thead")).to_contain_text("Week 1 exercises")
+    expect(page.locator("#gradebook thead")).not_to_contain_text("Count the rows")  # no column per exercise
+    expect(page.locator("#total-rule")).to_contain_text("all 1 together are worth")
     header = page.locator("#gradebook thead")
     learner_th = header.locator("th").filter(has=page.get_by_role("link", name="Learner", exact=True))
     points_th = header.locator("th").filter(has=page.get_by_role("link", name="Points", exact=True))
@@ -106,3 +122,6 @@ def test_instructor_sorts_filters_and_downloads_the_cohort_gradebook_as_csv_and_
     learner_lines = canvas[2:]
     assert len(learner_lines) == 3
     assert sorted(line[3] for line in learner_lines) == ["ada", "bob", "cyd"]  # SIS Login ID
+    by_login = {line[3]: line for line in learner_lines}
+    assert by_login["ada"][1:3] == ["4711", "S-0001"]  # ID and SIS User ID, what Canvas matches on
+    assert "Exercises" in canvas[0] and "Count the rows" not in canvas[0]
