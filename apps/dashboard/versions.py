@@ -47,8 +47,9 @@ class AffectedSubmission:
 
 
 def list_versions(lab: Lab) -> list[ContentVersion]:
-    """The lab's versions in the order sync saw them, oldest first."""
-    return list(ContentVersion.objects.filter(key=lab.key, kind__in=["lab", "exercise"]))
+    """The lab's versions in the order sync saw them, oldest first (their files are read
+    only for the two versions a diff compares)."""
+    return list(ContentVersion.objects.filter(key=lab.key, kind__in=["lab", "exercise"]).defer("files"))
 
 
 def current_hash(lab: Lab) -> str:
