@@ -387,6 +387,18 @@ def build_gradebook(cohort: Cohort) -> Gradebook:
     return book
 
 
+def list_hint_reveals(learner) -> list[tuple[Lab, int, int]]:
+    """(exercise, hint steps revealed, steps in its ladder) for each exercise where
+    ``learner`` revealed a hint, in course order: who needed which help, for the instructor."""
+    counts: dict[int, int] = {}
+    labs: dict[int, Lab] = {}
+    for reveal in HintReveal.objects.filter(user=learner).select_related("lab__lesson__week"):
+        counts[reveal.lab_id] = counts.get(reveal.lab_id, 0) + 1
+        labs[reveal.lab_id] = reveal.lab
+    ordered = sorted(labs.values(), key=lambda lab: (_week_of(lab), lab.key))
+    return [(lab, counts[lab.pk], len(lab.hints or [])) for lab in ordered]
+
+
 def _project_extensions(cohort: Cohort) -> dict:
     from apps.projects.models import ProjectExtension
 

@@ -241,6 +241,7 @@ def learner_detail(request, cohort_id: int, user_id: int):
             "learner": learner,
             "submissions": submissions[:200],
             "lab_key": lab_key,
+            "hint_reveals": gradebook.list_hint_reveals(learner),
             "projects": projects,
             # Projects with a grading.toml are graded by rubric, not by the one-score form.
             "rubric_projects": {p.key for p, _, _ in projects if has_grading(p)},

@@ -143,3 +143,10 @@ def test_both_exports_carry_the_exercises_weighted_and_the_hints(course, cohort,
     column = header.index("Exercises")
     assert points[column] == "15" and line[column] == "7.50"
     assert "Ex-1" not in header
+
+
+def test_the_learner_page_lists_the_hints_revealed_per_exercise(course, cohort, ada, client):
+    Lab.objects.filter(key="ex-1").update(hints=["Think of keys.", "Use a PRIMARY KEY.", "Here it is."])
+    client.force_login(cohort.instructor)
+    page = client.get(f"/teach/cohorts/{cohort.pk}/learners/{ada.pk}/").content.decode()
+    assert "Ex-1: 2 of 3 hints" in page and "Ex-2:" not in page
