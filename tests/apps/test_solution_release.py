@@ -188,3 +188,18 @@ def test_the_instructor_chooses_the_release_on_the_deadlines_page(client, course
     # Labs the instructor left alone keep the platform default.
     other = Lab.objects.get(key=EXERCISE)
     assert LabPolicy.objects.get(cohort=cohort, lab=other).solution == SolutionRelease.STANDARD
+
+
+def test_a_passing_verdict_brings_a_labs_released_solution_into_the_page_without_a_reload(client, course):
+    """The verdict's htmx fragment swaps the solution section in out of band, as it does the
+    exercise's hints; a failing verdict leaves it waiting."""
+    learner, _ = learner_in_cohort(LAB, solution=SolutionRelease.AFTER_PASSING)
+    lab = Lab.objects.get(key=LAB)
+    client.force_login(learner)
+    tried = Submission.objects.create(user=learner, lab=lab, answer="x", status="done", score=0.5)
+    fragment = client.get(f"/submissions/{tried.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="worked-solution" aria-labelledby="explanation-heading" hx-swap-oob="true"' in fragment
+    assert LAB_SOLUTION_MARK not in fragment
+    solved = Submission.objects.create(user=learner, lab=lab, answer="y", status="done", score=1.0)
+    fragment = client.get(f"/submissions/{solved.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-swap-oob="true"' in fragment and LAB_SOLUTION_MARK in fragment
