@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.courses.models import Lab, Lesson, LessonCompletion, Module, Outcome, Phase, Project, Week
+from apps.courses.models import ContentVersion, Lab, Lesson, LessonCompletion, Module, Outcome, Phase, Project, Week
 
 
 @admin.register(Outcome)
@@ -45,3 +45,18 @@ class LabAdmin(admin.ModelAdmin):
 class LessonCompletionAdmin(admin.ModelAdmin):
     list_display = ("user", "lesson", "completed_at")
     raw_id_fields = ("user", "lesson")
+
+
+@admin.register(ContentVersion)
+class ContentVersionAdmin(admin.ModelAdmin):
+    """Read-only: versions are history written by sync_curriculum."""
+
+    list_display = ("key", "kind", "hash", "synced_at")
+    list_filter = ("kind",)
+    search_fields = ("key", "hash")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
