@@ -1,15 +1,30 @@
 """Simulated learners against a running Indexed (the production profile, `make serve`).
 
 Each learner logs in, then until the time is up: opens a lab page, submits an answer as the
-page does, polls the verdict as the page does (htmx partial, every 400 ms), thinks 20-40 s
-and goes again. At the end it waits for every verdict still out, then reports submissions,
-lost ones (no verdict), 5xx responses, Submit->verdict p50/p95 per lab and the page p95.
+page does, polls the verdict as the page does (htmx partial, 400 ms after each answer), thinks
+20-40 s and goes again. At the end it waits for every verdict still out, then reports
+submissions, lost ones (no verdict), 5xx responses, Submit->verdict p50/p95 per lab and the
+lab page's p50/p95/p99.
+
+Against a profile you run yourself:
 
     # accounts first (same environment as the profile: INDEXED_VAR_DIR, DATABASE_URL ...)
     DJANGO_SETTINGS_MODULE=apps.config.settings.prod INDEXED_VAR_DIR=var/serve \\
         .venv/bin/python manage.py create_load_learners --count 500 --password 'load-test-password'
     .venv/bin/python scripts/loadtest.py --url http://127.0.0.1:8080 --learners 500 --minutes 10 \\
         --password 'load-test-password' --mix quick        # run A; --mix heavy for run B
+
+Or let it start everything itself (`--serve`, as root): scripts/serve.sh on a fresh var and
+site-database directory under --base, the accounts, the load, then the grading figures read
+from the site database (queue wait, verdicts per minute and per host), the grading
+processes' memory, and everything stopped and removed, checked with the process table.
+`--worker-hosts 1` adds a second grading host: scripts/worker-host.sh in a network namespace
+of its own reaching the database and the TLS broker over a veth link, as
+tests/deploy/test_scale_out.py simulates one (on the same cores: it shows the deployment
+works under load, not what a real second machine adds).
+
+    PYTHONPATH=. .venv/bin/python scripts/loadtest.py --serve --learners 500 --minutes 3 \\
+        [--worker-hosts 1] --json /tmp/run.json
 
 Not part of the test suite: it takes minutes and the machine's whole capacity.
 """
@@ -19,9 +34,14 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import json
+import os
 import random
 import re
+import secrets
+import shutil
 import statistics
+import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -29,6 +49,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +78,7 @@ class Stats:
         self.page_seconds: list[float] = []
         self.status_5xx = 0
         self.refused = 0  # 429: the per-learner limits said no (counted, not an error)
+        self.other_status: dict[str, int] = defaultdict(int)  # a page or submit neither 200 nor 429 nor 5xx
         self.errors: list[str] = []
         self.submitted = 0
         self.outstanding: dict[str, tuple[str, str, float]] = {}  # submission path -> (learner, lab, sent at)
@@ -106,6 +128,8 @@ class Learner(threading.Thread):
             status, page, _ = self.request(f"/labs/{lab}/")
             with self.stats.lock:
                 self.stats.page_seconds.append(time.monotonic() - started)
+                if status not in (0, 200) and status < 500:
+                    self.stats.other_status[f"page {status}"] += 1
             sent = time.monotonic()
             status, _, url = self.request(
                 f"/labs/{lab}/submit/",
@@ -116,7 +140,10 @@ class Learner(threading.Thread):
             if status == 429:
                 with self.stats.lock:
                     self.stats.refused += 1
-            elif status == 200 and "/submissions/" in url:
+            elif status not in (0, 200) and status < 500 or status == 200 and "/submissions/" not in url:
+                with self.stats.lock:
+                    self.stats.other_status[f"submit {status}"] += 1
+            elif status == 200:
                 path = urllib.parse.urlparse(url).path
                 with self.stats.lock:
                     self.stats.submitted += 1
@@ -143,19 +170,182 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def main() -> None:
+class ProcessSampler(threading.Thread):
+    """Every few seconds: the resident memory of each host's grading processes (Celery
+    workers, told apart by the var directory in their command line) and the load average."""
+
+    def __init__(self, marks: dict[str, str], web_mark: str):
+        super().__init__(daemon=True)
+        self.marks, self.web_mark = marks, web_mark
+        self.peak_total: dict[str, float] = defaultdict(float)
+        self.peak_process: dict[str, float] = defaultdict(float)
+        self.load: list[float] = []
+        self.done = threading.Event()
+
+    @staticmethod
+    def rss_mb(pid: str) -> float:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def sample(self) -> None:
+        totals: dict[str, float] = defaultdict(float)
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                group = next((f"{host} grading" for host, mark in self.marks.items()
+                              if "celery" in cmdline and " worker " in cmdline and mark in cmdline), None)
+                if group is None and "gunicorn" in cmdline and self.web_mark in cmdline:
+                    group = "A web"
+                if group is None:
+                    continue
+                rss = self.rss_mb(proc.name)
+            except (OSError, ValueError):
+                continue
+            totals[group] += rss
+            self.peak_process[group] = max(self.peak_process[group], rss)
+        for group, total in totals.items():
+            self.peak_total[group] = max(self.peak_total[group], total)
+        self.load.append(os.getloadavg()[0])
+
+    def run(self) -> None:
+        while not self.done.wait(5):
+            self.sample()
+
+    def report(self) -> dict:
+        return {
+            "rss_peak_mb": {
+                g: {"all_processes": round(self.peak_total[g]), "largest_process": round(self.peak_process[g])}
+                for g in sorted(self.peak_total)
+            },
+            "load_average_1m": {"mean": round(statistics.mean(self.load), 1) if self.load else None,
+                                "max": round(max(self.load), 1) if self.load else None},
+        }
+
+
+def grading_figures(site, started: datetime, ended: datetime) -> dict:
+    """What the site database says about the run's submissions (loadtest-* learners)."""
+    mine = ("FROM grading_submission s JOIN accounts_user u ON u.id = s.user_id "
+            "WHERE u.username LIKE 'loadtest-%%' AND s.created_at >= %s")
+    waits = [row[0] for row in site.rows(
+        f"SELECT extract(epoch FROM s.started_at - s.queued_at)::float {mine} AND s.started_at IS NOT NULL "
+        "AND s.queued_at IS NOT NULL", started)]
+    in_window = site.rows(f"SELECT count(*) {mine} AND s.finished_at BETWEEN %s AND %s", started, started, ended)[0][0]
+    statuses = dict(site.rows(f"SELECT s.status, count(*) {mine} GROUP BY 1", started))
+    wrong = site.rows(f"SELECT count(*) {mine} AND s.status = 'done' AND s.score < 1", started)[0][0]
+    hosts = dict(site.rows(
+        "SELECT split_part(r.worker, ':', 1), count(*) FROM grading_gradingrun r JOIN grading_submission s "
+        "ON s.id = r.submission_id JOIN accounts_user u ON u.id = s.user_id WHERE u.username LIKE 'loadtest-%%' "
+        "AND s.created_at >= %s AND r.applied GROUP BY 1", started))
+    outcomes = dict(site.rows(
+        "SELECT r.outcome, count(*) FROM grading_gradingrun r JOIN grading_submission s ON s.id = r.submission_id "
+        "JOIN accounts_user u ON u.id = s.user_id WHERE u.username LIKE 'loadtest-%%' AND s.created_at >= %s "
+        "GROUP BY 1", started))
+    minutes = (ended - started).total_seconds() / 60
+    return {
+        "graded_per_minute_in_window": round(in_window / minutes, 1),
+        "queue_wait_s": {q: round(percentile(waits, n), 1) for q, n in (("p50", 50), ("p95", 95), ("p99", 99))},
+        "submission_status": statuses,
+        "verdicts_below_full_score": wrong,
+        "verdicts_by_host": hosts,
+        "grading_runs_by_outcome": outcomes,
+    }
+
+
+def serve_and_drive(args: argparse.Namespace) -> dict:
+    """Start the profile (and a second host), drive it, read the figures, stop and remove it all."""
+    sys.path.insert(0, str(ROOT))
+    from tests.deploy.test_scale_out import SecondHost, Site, health
+    from tests.deploy.test_serve import Profile, free_port
+
+    if os.geteuid() != 0:
+        raise SystemExit("--serve needs root: serve.sh boxes sandboxes, a second host needs a network namespace")
+    base = args.base or Path(tempfile.mkdtemp(prefix="indexed-load-", dir="/tmp"))
+    base.mkdir(parents=True, exist_ok=True)
+    base.chmod(0o755)  # the site database's OS account must reach its directory
+    profile = Profile(base, free_port())
+    for knob in ("INDEXED_WEB_WORKERS", "INDEXED_GRADE_WORKERS"):
+        profile.env.pop(knob)  # serve.sh's own sizing, as `make serve` has it
+    profile.env.setdefault("INDEXED_SANDBOX_ROOT", f"/dev/shm/indexed-load-{os.getpid()}")
+    host_b = SecondHost(base) if args.worker_hosts else None
+    if host_b:
+        profile.env.update(
+            INDEXED_WORKER_NETWORK=f"{host_b.addr_b}/32", INDEXED_SITE_DB_LISTEN=host_b.addr_a,
+            INDEXED_SITE_DB_PORT=str(free_port()), INDEXED_BROKER_LISTEN=host_b.addr_a,
+            INDEXED_BROKER_PORT=str(free_port()),
+        )
+    marks = {"A": str(base / "var") + "/", **({"B": str(host_b.var) + "/"} if host_b else {})}
+    sampler = ProcessSampler(marks, f":{profile.port}")
+    report: dict = {"hosts": 1 + args.worker_hosts}
+    try:
+        if host_b:
+            host_b.create()
+        profile.start()
+        wanted = 2
+        if host_b:
+            host_b.var.mkdir(mode=0o700)
+            for name in ("database_url", "broker_url", "broker-ca.crt"):
+                shutil.copy(base / "var" / "worker-host" / name, host_b.var / name)
+                (host_b.var / name).chmod(0o600)
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_"))}
+            env.update(INDEXED_VAR_DIR=str(host_b.var), INDEXED_SANDBOX_ROOT=str(host_b.sandbox_root))
+            host_b.start(env)
+            wanted = 4  # quick and heavy pools on each host
+        deadline = time.monotonic() + 180
+        while health(profile).get("workers", 0) < wanted:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"only {health(profile)} after 180 s")
+            time.sleep(2)
+        password = secrets.token_urlsafe(18)
+        profile.manage("create_load_learners", "--count", str(args.learners), "--password", password)
+        args.url, args.password = profile.url("").rstrip("/"), password
+        sampler.start()
+        started = datetime.now(UTC)
+        report.update(drive(args))
+        ended = started + timedelta(minutes=args.minutes)
+        sampler.done.set()
+        report.update(grading_figures(Site(profile), started, ended))
+        report.update(sampler.report())
+    finally:
+        sampler.done.set()
+        if host_b:
+            host_b.destroy()
+        if profile.process is not None and profile.process.poll() is None:
+            profile.stop()
+        shutil.rmtree(profile.env["INDEXED_SANDBOX_ROOT"], ignore_errors=True)
+    deadline = time.monotonic() + 20
+    while (left := profile.leftovers() + (host_b.leftovers() if host_b else [])) and time.monotonic() < deadline:
+        time.sleep(1)
+    report["left_running_after_stop"] = left
+    shutil.rmtree(base, ignore_errors=True)
+    return report
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default="http://127.0.0.1:8080")
     parser.add_argument("--learners", type=int, default=500)
     parser.add_argument("--minutes", type=float, default=10)
-    parser.add_argument("--password", required=True)
+    parser.add_argument("--password", default="", help="the learners' password (--serve makes one)")
     parser.add_argument("--mix", choices=["quick", "heavy"], default="quick", help="quick: run A; heavy: run B")
     parser.add_argument("--ramp", type=float, default=60, help="seconds over which learners arrive")
-    parser.add_argument("--grace", type=float, default=300, help="seconds to wait for verdicts after the end")
+    parser.add_argument("--grace", type=float, default=420, help="seconds to wait for verdicts after the end")
     parser.add_argument("--json", type=Path, help="also write the report here")
-    args = parser.parse_args()
+    parser.add_argument("--serve", action="store_true", help="start (and afterwards stop) the profile itself")
+    parser.add_argument("--worker-hosts", type=int, choices=[0, 1], default=0, help="with --serve: a second host")
+    parser.add_argument("--base", type=Path, help="with --serve: the directory for its var and database (removed)")
+    args = parser.parse_args(argv)
+    if not args.serve and not args.password:
+        parser.error("--password is required against a profile you started")
+    return args
+
+
+def drive(args: argparse.Namespace) -> dict:
+    """Run the learners against args.url until the time is up and their verdicts are in."""
     args.think = (20.0, 40.0)
-    args.end = time.monotonic() + args.minutes * 60
     answers = solutions()
     # Run B: one heavy lab in five, the rest quick, as a class near a deadline would mix them.
     labs = QUICK if args.mix == "quick" else QUICK * 4 + HEAVY
@@ -163,13 +353,13 @@ def main() -> None:
     if missing:
         raise SystemExit(f"no solution file for {', '.join(missing)} under {LABS}")
     stats = Stats()
+    args.end = time.monotonic() + args.minutes * 60
     learners = [Learner(f"loadtest-{n:04d}", args, labs, answers, stats) for n in range(1, args.learners + 1)]
     for learner in learners:
         learner.start()
     for learner in learners:
         learner.join()
-
-    report = {
+    return {
         "learners": args.learners,
         "minutes": args.minutes,
         "mix": args.mix,
@@ -178,15 +368,20 @@ def main() -> None:
         "responses_5xx": stats.status_5xx,
         "refused_429": stats.refused,
         "connection_errors": len(stats.errors),
-        "page_p95_s": round(percentile(stats.page_seconds, 95), 3),
+        "other_responses": dict(stats.other_status),
+        "first_errors": stats.errors[:10],
+        "page_s": {q: round(percentile(stats.page_seconds, n), 3) for q, n in (("p50", 50), ("p95", 95), ("p99", 99))},
         "verdict_s": {
             lab: {"n": len(v), "p50": round(percentile(v, 50), 2), "p95": round(percentile(v, 95), 2)}
             for lab, v in sorted(stats.verdict_seconds.items())
         },
     }
+
+
+def main() -> None:
+    args = parse_args()
+    report = serve_and_drive(args) if args.serve else drive(args)
     print(json.dumps(report, indent=2))
-    for line in stats.errors[:10]:
-        print("error:", line)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
 
