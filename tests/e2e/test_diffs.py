@@ -3,6 +3,7 @@ the result diff of the wrong one (the differing cell marked), the answer diff be
 the worked solution once the instructor releases it; no CSP refusal, no serious axe violation,
 no sideways scrolling."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -22,6 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 LAB = "site-orders-per-customer"
+SCREENSHOTS = os.environ.get("INDEXED_SCREENSHOTS")  # a folder to keep the pages in, to look at them
 COUNT_STAR = (
     "SELECT c.name, count(*) AS orders\nFROM customers c LEFT JOIN orders o ON o.customer_id = c.id\n"
     "GROUP BY c.id, c.name ORDER BY c.name;"
@@ -65,7 +67,9 @@ WIDE = """[...document.querySelectorAll('body *')].filter(e => {
 }).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
 
 
-def check_page(page, refused: list[str]) -> None:
+def check_page(page, refused: list[str], name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
     assert violations(page, refused) == []
     wide = page.evaluate(WIDE)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"scrolls sideways: {wide}"
@@ -88,21 +92,21 @@ def test_result_diff_answer_diff_and_released_solution_at_375px_in_dark_mode(liv
     assert changed.count() == 1
     assert " ".join(changed.inner_text().split()) == "≠ differs: 1 expected 0"
     assert page.locator(".result-diff .legend").is_visible()
-    check_page(page, refused)
+    check_page(page, refused, "result-diff")
 
     # From the attempts list to what changed between the two answers.
     page.goto(f"{live_server.url}/labs/{LAB}/")
-    page.get_by_role("link", name="changes in the answer of").first.click()
+    page.get_by_role("link", name="changes in the answer since the attempt before").first.click()
     page.get_by_role("heading", name="What changed between two attempts").wait_for()
     diff = page.locator("#answer-diff")
     assert diff.locator("tr.diff-added").count() == 2 and diff.locator("tr.diff-removed").count() == 1
     assert "<img src=x onerror=alert(1)>" in diff.inner_text() and page.locator("#answer-diff img").count() == 0
-    check_page(page, refused)
+    check_page(page, refused, "answer-diff")
 
     # The instructor releases the worked solution now: the lab page shows the reference answer.
     LabPolicy.objects.create(cohort=cohort, lab=lab, solution=SolutionRelease.NOW)
     page.goto(f"{live_server.url}/labs/{LAB}/")
     solution = page.locator("#worked-solution")
     assert "count(o.id) AS orders" in solution.inner_text()
-    check_page(page, refused)
+    check_page(page, refused, "worked-solution")
     context.close()
