@@ -112,6 +112,8 @@ def test_regrade_all_asks_first_and_says_what_it_touches(lab, cohort, client):
     assert not RegradeJob.objects.exists()  # nothing started without a confirmation
     page = client.get(asked["Location"]).content.decode()
     assert "3 graded submissions" in page and "2 in Spring cohort" in page and lab.content_hash[:8] in page
+    versions = client.get(f"/teach/cohorts/{cohort.pk}/labs/{lab.key}/versions/").content.decode()
+    assert "Only one version so far" in versions and 'id="none-affected"' in versions
 
 
 def test_a_confirmation_for_a_version_that_changed_since_is_refused_and_shows_the_new_plan(
@@ -179,3 +181,16 @@ def test_regrading_the_affected_submissions_records_the_new_version_on_each_run(
     assert find_affected_submissions(cohort, lab) == []
     page = client.get(f"/teach/cohorts/{cohort.pk}/labs/{lab.key}/versions/").content.decode()
     assert 'id="none-affected"' in page
+
+
+def test_files_changed_without_a_sync_are_named_and_a_regrade_would_use_them(lab, cohort, synced_course, client):
+    graded_on(member(cohort, "ada"), lab, lab.content_hash)
+    toml = synced_course / "labs" / "sql-orders-per-customer" / "lab.toml"
+    toml.write_text(toml.read_text().replace(OLD_NAME, NEW_NAME))  # no sync
+    on_disk = lab_content_hash(lab)
+    client.force_login(cohort.instructor)
+    page = client.get(f"/teach/cohorts/{cohort.pk}/labs/{lab.key}/versions/").content.decode()
+    assert f"(version <code>{on_disk[:8]}</code>) differ from the last synced version" in page
+    assert "1 submission of 1 learner" in page
+    confirm = client.get(f"/teach/cohorts/{cohort.pk}/labs/{lab.key}/regrade/confirm/?scope=affected").content.decode()
+    assert on_disk[:8] in confirm and "(not synced yet)" in confirm
