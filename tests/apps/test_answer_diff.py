@@ -122,6 +122,8 @@ def test_the_instructor_compares_a_learners_graded_attempts(client, course):
     client.force_login(cohort.instructor)
     learner_page = client.get(f"/teach/cohorts/{cohort.pk}/learners/{learner.pk}/").content.decode()
     assert f"{url}?after={second.pk}" in learner_page
+    review = client.get(f"/teach/cohorts/{cohort.pk}/submissions/{second.pk}/").content.decode()
+    assert f"{url}?after={second.pk}" in review
     page = client.get(url, {"after": second.pk}).content.decode()
     assert "4 lines added" in page and "3 lines removed" in page and "a draft run" not in page
     # Another instructor, and a learner outside the cohort, get nothing.
