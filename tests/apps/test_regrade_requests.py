@@ -224,3 +224,14 @@ def test_a_form_without_its_csrf_token_is_refused(lab, cohort):
     strict.force_login(ada)
     assert strict.post(f"/submissions/{attempt.pk}/ask/", {"body": "Why?"}).status_code == 403
     assert not RegradeRequest.objects.exists()
+
+
+def test_the_instructors_review_page_links_to_the_learners_question(client, lab, cohort):
+    ada = learner_in(cohort, "ada")
+    attempt = graded(ada, lab)
+    review_url = f"/teach/cohorts/{cohort.pk}/submissions/{attempt.pk}/"
+    client.force_login(cohort.instructor)
+    assert "question about this verdict" not in client.get(review_url).content.decode()
+    thread = ask_about_verdict(attempt, ada, "Why?")
+    page = client.get(review_url).content.decode()
+    assert f'href="/teach/cohorts/{cohort.pk}/requests/{thread.pk}/"' in page and "Waiting for the instructor" in page
