@@ -8,7 +8,7 @@ The task retries with backoff; the instructor's passback page shows pending/sent
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Max
@@ -150,6 +150,31 @@ def retry_passbacks(cohort_id: int) -> int:
         .values_list("pk", flat=True)
     )
     Passback.objects.filter(pk__in=ids).update(status=Passback.Status.PENDING)
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: send_passback_task.delay(pk), robust=True)
+    return len(ids)
+
+
+# A first attempt runs as soon as the row is queued, so a pending row never tried after this
+# long lost its broker message; a row part-way through its retries waits at most ~4.3 h between
+# two tries (30 s doubling, see tasks.MAX_RETRIES), so one untouched for longer lost its retry.
+NEVER_TRIED_AFTER = timedelta(minutes=10)
+RETRY_LOST_AFTER = timedelta(hours=5)
+
+
+def resend_lost_passbacks() -> int:
+    """Queue again every pending passback whose Celery message was lost (a broker restarted
+    without persistence, a worker killed between tries). Run by beat; sending twice is
+    harmless: the LMS keeps the latest score of a line item."""
+    from apps.lti.tasks import send_passback_task
+
+    now = timezone.now()
+    pending = Passback.objects.filter(status=Passback.Status.PENDING)
+    lost = pending.filter(attempts=0, updated_at__lt=now - NEVER_TRIED_AFTER) | pending.filter(
+        updated_at__lt=now - RETRY_LOST_AFTER
+    )
+    ids = list(lost.values_list("pk", flat=True))
+    Passback.objects.filter(pk__in=ids).update(updated_at=now)  # not picked again by the next sweep
     for pk in ids:
         transaction.on_commit(lambda pk=pk: send_passback_task.delay(pk), robust=True)
     return len(ids)

@@ -16,3 +16,8 @@ def send_passback_task(self, passback_id: int) -> None:
         passback.send_passback(passback_id, final=final)
     except passback.PassbackFailed as exc:
         raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+
+
+@shared_task
+def resend_lost_passbacks() -> int:
+    return passback.resend_lost_passbacks()

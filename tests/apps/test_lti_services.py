@@ -132,6 +132,30 @@ def test_an_lms_that_fails_leaves_the_score_failed_with_its_error_and_a_retry_se
     assert "1 sent" in teacher_client.get(f"/lti/cohorts/{cohort.pk}/").content.decode()
 
 
+def test_a_score_whose_message_was_lost_is_sent_by_the_sweeper(
+    platform, learner, lab, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from apps.lti.passback import resend_lost_passbacks
+
+    grade(learner, lab, 0.7, django_capture_on_commit_callbacks)
+    link = Passback.objects.get(user=learner).link
+    Passback.objects.all().delete()
+    platform.scores.clear()
+    # as if the broker lost the message right after the row was written
+    lost = Passback.objects.create(link=link, user=learner, score=0.7)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resend_lost_passbacks() == 0  # too young: its first try may still be on its way
+    Passback.objects.filter(pk=lost.pk).update(updated_at=timezone.now() - timedelta(minutes=11))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resend_lost_passbacks() == 1
+    lost.refresh_from_db()
+    assert lost.status == "sent" and [s["scoreGiven"] for s in platform.scores] == [7.0]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resend_lost_passbacks() == 0  # a sent score is never sent again
+
+
 def test_an_unreachable_lms_leaves_the_score_failed_with_the_reason(
     platform, learner, lab, django_capture_on_commit_callbacks
 ):

@@ -192,6 +192,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-regrades": {"task": "apps.dashboard.tasks.sweep_stuck_regrades", "schedule": 60.0},
     "sweep-stuck-handins": {"task": "apps.projects.tasks.sweep_stuck_handins", "schedule": 60.0},
     "reap-expired-playgrounds": {"task": "apps.playground.tasks.reap_expired_playgrounds", "schedule": 30.0},
+    # A score the LMS never got because its message was lost is sent again (apps.lti.passback).
+    "resend-lost-passbacks": {"task": "apps.lti.tasks.resend_lost_passbacks", "schedule": 300.0},
 }
 CELERY_ACCEPT_CONTENT = ["json"]
 
