@@ -103,6 +103,9 @@ def ux_site(tmp_path, settings, transactional_db) -> UxSite:
             f"/teach/cohorts/{cohort.pk}/learners/{learner.pk}/",
             f"/teach/cohorts/{cohort.pk}/labs/{SQL_LAB}/",
             f"/teach/cohorts/{cohort.pk}/submissions/{graded.pk}/",
+            f"/teach/cohorts/{cohort.pk}/labs/{SQL_LAB}/versions/",
+            f"/teach/cohorts/{cohort.pk}/labs/{SQL_LAB}/regrade/confirm/?scope=all",
+            f"/teach/cohorts/{cohort.pk}/lms-ids/",
         ],
     )
 
