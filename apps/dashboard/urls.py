@@ -21,6 +21,11 @@ urlpatterns = [
         name="lab_regrade_confirm",
     ),
     path("cohorts/<int:cohort_id>/labs/<slug:key>/versions/", version_views.lab_versions, name="lab_versions"),
+    path(
+        "cohorts/<int:cohort_id>/projects/<slug:key>/versions/",
+        version_views.project_versions,
+        name="project_versions",
+    ),
     path("cohorts/<int:cohort_id>/regrades/<int:job_id>/", views.regrade_detail, name="regrade"),
     path("cohorts/<int:cohort_id>/regrades/<int:job_id>/apply/", views.regrade_apply, name="regrade_apply"),
     path("cohorts/<int:cohort_id>/learners/<int:user_id>/", views.learner_detail, name="learner"),

@@ -8,13 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.access import access_cohort_as_instructor
-from apps.courses.models import Lab
+from apps.courses.models import Lab, Project
 from apps.dashboard.services import start_regrade
 from apps.dashboard.versions import (
     SCOPES,
     current_hash,
     diff_versions,
     find_affected_submissions,
+    list_project_versions,
     list_versions,
     plan_regrade,
 )
@@ -53,6 +54,34 @@ def lab_versions(request, cohort_id: int, key: str):
             "synced": bool(versions) and versions[-1].hash == target,
             "affected": affected,
             "affected_learners": len({a.submission.user_id for a in affected}),
+            "section": "gradebook",
+        },
+    )
+
+
+@login_required
+def project_versions(request, cohort_id: int, key: str):
+    """A project's versions and the diff between any two (no regrade: hand-ins are graded
+    again by handing in)."""
+    cohort = access_cohort_as_instructor(request.user, cohort_id)
+    project = get_object_or_404(Project, key=key)
+    versions = list_project_versions(project)
+    new = _pick(versions, request.GET.get("b"), versions[-1] if versions else None)
+    older = [v for v in versions if new is not None and v.pk < new.pk]
+    old = _pick(versions, request.GET.get("a"), older[-1] if older else None)
+    return render(
+        request,
+        "dashboard/lab_versions.html",
+        {
+            "cohort": cohort,
+            "lab": project,
+            "is_project": True,
+            "versions": list(reversed(versions)),
+            "old": old,
+            "new": new,
+            "diffs": diff_versions(old, new) if old and new and old.pk != new.pk else [],
+            "target": project.content_hash,
+            "synced": True,
             "section": "gradebook",
         },
     )

@@ -52,6 +52,12 @@ def list_versions(lab: Lab) -> list[ContentVersion]:
     return list(ContentVersion.objects.filter(key=lab.key, kind__in=["lab", "exercise"]).defer("files"))
 
 
+def list_project_versions(project) -> list[ContentVersion]:
+    """A project's versions (brief, grading.toml, grading/), oldest first. Hand-ins do not
+    record the version they were graded against yet, so there is no list of affected ones."""
+    return list(ContentVersion.objects.filter(key=project.key, kind="project").defer("files"))
+
+
 def current_hash(lab: Lab) -> str:
     """The hash a grading run would record now: labs.spec's, of the files the workers read."""
     from apps.grading.services import lab_content_hash

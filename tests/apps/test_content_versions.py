@@ -194,3 +194,18 @@ def test_files_changed_without_a_sync_are_named_and_a_regrade_would_use_them(lab
     assert "1 submission of 1 learner" in page
     confirm = client.get(f"/teach/cohorts/{cohort.pk}/labs/{lab.key}/regrade/confirm/?scope=affected").content.decode()
     assert on_disk[:8] in confirm and "(not synced yet)" in confirm
+
+
+def test_a_projects_versions_page_shows_what_changed_in_its_brief(synced_course, cohort, client):
+    brief = synced_course / "projects" / "proj-one" / "project.md"
+    brief.write_text(brief.read_text().replace("Design it.", "Design it in third normal form."))
+    sync_curriculum(synced_course)
+    assert ContentVersion.objects.filter(key="proj-one", kind="project").count() == 2
+    client.force_login(cohort.instructor)
+    url = f"/teach/cohorts/{cohort.pk}/projects/proj-one/versions/"
+    page = client.get(url).content.decode()
+    assert '<span class="vdiff-removed">-Design it.</span>' in page
+    assert '<span class="vdiff-added">+Design it in third normal form.</span>' in page
+    assert "Graded against an older version" not in page  # hand-ins do not record a version
+    client.force_login(InstructorFactory(username="other"))
+    assert client.get(url).status_code == 404
