@@ -210,7 +210,21 @@ class LabSpec:
         return digest.hexdigest()[:16]
 
 
-def _require(data: dict, key: str, kind: type | tuple[type, ...], path: Path, where: str = "") -> Any:
+def load_toml(path: Path, needed_by: str) -> dict[str, Any]:
+    """The TOML file at ``path``, parsed; SpecError when it is missing (``needed_by`` says who
+    needs it: "a lab folder") or does not parse (with the line the parser names)."""
+    if not path.is_file():
+        raise SpecError(path, path.name, f"file not found: {needed_by} needs a {path.name}")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"at line (\d+)", str(exc))
+        raise SpecError(path, "syntax", str(exc), int(found.group(1)) if found else 1) from None
+
+
+def require_field(data: dict, key: str, kind: type | tuple[type, ...], path: Path, where: str = "") -> Any:
+    """``data[key]``, which must be there and of ``kind`` (a boolean is never a number);
+    ``where`` prefixes the field's name in the message (``checks[2].``)."""
     label = f"{where}{key}"
     if key not in data:
         raise SpecError(path, label, "is required")
@@ -220,6 +234,14 @@ def _require(data: dict, key: str, kind: type | tuple[type, ...], path: Path, wh
     if not isinstance(value, kind):
         raise SpecError(path, label, f"must be {_kind_name(kind)}, got {type(value).__name__} {value!r}")
     return value
+
+
+def string_list(data: dict, key: str, path: Path, where: str = "") -> tuple[str, ...]:
+    """``data[key]`` as a tuple of non-empty strings; absent, an empty one."""
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise SpecError(path, f"{where}{key}", f"must be a list of non-empty strings, got {value!r}")
+    return tuple(value)
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
@@ -235,28 +257,22 @@ def load_spec(folder: str | Path) -> LabSpec:
     """Load ``folder/lab.toml`` and validate it; raise SpecError naming the file and field."""
     root = Path(folder).resolve()
     path = root / "lab.toml"
-    if not path.is_file():
-        raise SpecError(path, "lab.toml", "file not found: a lab folder needs a lab.toml")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        raise SpecError(path, "syntax", str(exc), int(found.group(1)) if found else 1) from None
+    data = load_toml(path, "a lab folder")
 
-    lab_id = _require(data, "id", str, path)
+    lab_id = require_field(data, "id", str, path)
     if not LAB_ID.fullmatch(lab_id):
         # The id is a URL segment (<slug:key>): anything else, a '.' included, cannot be routed.
         raise SpecError(
             path, "id", f"{lab_id!r} cannot be part of the lab's address: use only ASCII letters, digits, '-' and '_'"
         )
-    title = _require(data, "title", str, path)
-    engine = _require(data, "engine", str, path)
+    title = require_field(data, "title", str, path)
+    engine = require_field(data, "engine", str, path)
     if engine not in TOPOLOGIES:
         raise SpecError(path, "engine", f"{engine!r} is not one of {', '.join(TOPOLOGIES)}")
     topology = data.get("topology", TOPOLOGIES[engine][0])
     if topology not in TOPOLOGIES[engine]:
         raise SpecError(path, "topology", f"{topology!r} is not one of {', '.join(TOPOLOGIES[engine])} for {engine}")
-    time_limit = float(_require(data, "time_limit", (int, float), path))
+    time_limit = float(require_field(data, "time_limit", (int, float), path))
     if not 0 < time_limit <= MAX_TIME_LIMIT:
         raise SpecError(path, "time_limit", f"must be between 0 and {MAX_TIME_LIMIT} seconds, got {time_limit}")
     points = data.get("points", 10)
@@ -281,7 +297,7 @@ def load_spec(folder: str | Path) -> LabSpec:
     if kind == "exercise" and len(hints) < 2:
         raise SpecError(path, "hints", "an exercise needs a hint ladder of at least two steps (a nudge, then more)")
 
-    raw_checks = _require(data, "checks", list, path)
+    raw_checks = require_field(data, "checks", list, path)
     if not raw_checks:
         raise SpecError(path, "checks", "a lab needs at least one check")
     known = known_check_types(engine)
@@ -290,7 +306,7 @@ def load_spec(folder: str | Path) -> LabSpec:
         where = f"checks[{index}]."
         if not isinstance(raw, dict):
             raise SpecError(path, f"checks[{index}]", "must be a table ([[checks]])")
-        check_type = _require(raw, "type", str, path, where)
+        check_type = require_field(raw, "type", str, path, where)
         if check_type not in known:
             raise SpecError(
                 path, f"{where}type", f"{check_type!r} is not a check for {engine}; known: {', '.join(sorted(known))}"

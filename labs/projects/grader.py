@@ -31,15 +31,19 @@ def _instructor_row(criterion: Criterion) -> CriterionResult:
 
 
 def _ungraded(criterion: Criterion, message: str) -> CriterionResult:
+    """An auto row the platform could not grade: no score, counted against nobody."""
     return CriterionResult(criterion.id, criterion.title, criterion.points, None, "auto", None, message)
 
 
+def _zero(criterion: Criterion, message: str) -> CriterionResult:
+    """An auto row graded and failed as a whole (rejected, out of time), with the reason."""
+    return CriterionResult(criterion.id, criterion.title, criterion.points, 0.0, "auto", False, message)
+
+
 def _whole(spec: ProjectSpec, status: str, message: str, gradable: bool, started: float) -> ProjectResult:
-    rows = [_instructor_row(c) if not c.auto else _ungraded(c, message) for c in spec.criteria]
-    if gradable:  # a rejected hand-in scores zero on every auto row, with the reason
-        for row in rows:
-            if row.graded_by == "auto":
-                row.points_awarded, row.passed = 0.0, False
+    # A rejected hand-in (gradable) scores zero on every auto row, with the reason.
+    auto_row = _zero if gradable else _ungraded
+    rows = [auto_row(c, message) if c.auto else _instructor_row(c) for c in spec.criteria]
     return ProjectResult(spec.id, gradable, status, rows, message, int((time.monotonic() - started) * 1000))
 
 
@@ -69,17 +73,7 @@ def grade_project(spec: ProjectSpec, handin_dir: Path) -> ProjectResult:
                     rows.append(_instructor_row(criterion))
                     continue
                 if status == TIMEOUT:
-                    rows.append(
-                        CriterionResult(
-                            criterion.id,
-                            criterion.title,
-                            criterion.points,
-                            0.0,
-                            "auto",
-                            False,
-                            "Not graded: the project's time limit ran out before it.",
-                        )
-                    )
+                    rows.append(_zero(criterion, "Not graded: the project's time limit ran out before it."))
                     continue
                 check = CHECKS[criterion.check]
                 try:
@@ -87,13 +81,8 @@ def grade_project(spec: ProjectSpec, handin_dir: Path) -> ProjectResult:
                 except LearnerTimeout as exc:
                     status, message = TIMEOUT, f"The grade took longer than {spec.time_limit:.0f} s: {exc}."
                     rows.append(
-                        CriterionResult(
-                            criterion.id,
-                            criterion.title,
-                            criterion.points,
-                            0.0,
-                            "auto",
-                            False,
+                        _zero(
+                            criterion,
                             f"Not finished within the time limit ({exc}). Look for a slow "
                             "statement in the files this criterion runs.",
                         )

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from labs.projects.registry import CHECK_ENVIRONMENTS, ENGINES
-from labs.spec import SpecError
+from labs.spec import SpecError, load_toml, require_field, string_list
 
 GRADED_BY = ("auto", "instructor")
 ID = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -71,39 +70,22 @@ class ProjectSpec:
         return sum(c.points for c in self.auto_criteria)
 
 
-def _need(table: dict, key: str, kind: type | tuple[type, ...], path: Path, where: str) -> Any:
-    if key not in table:
-        raise SpecError(path, f"{where}{key}", "missing")
-    value = table[key]
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise SpecError(path, f"{where}{key}", f"must be {names}, got {value!r}")
-    return value
-
-
-def _strings(table: dict, key: str, path: Path, where: str) -> tuple[str, ...]:
-    value = table.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise SpecError(path, f"{where}{key}", f"must be a list of non-empty strings, got {value!r}")
-    return tuple(value)
-
-
 def _load_criterion(raw: Any, index: int, path: Path, known_checks: frozenset[str]) -> Criterion:
     where = f"criteria[{index}]."
     if not isinstance(raw, dict):
         raise SpecError(path, f"criteria[{index}]", "must be a table ([[criteria]])")
-    cid = _need(raw, "id", str, path, where)
+    cid = require_field(raw, "id", str, path, where)
     if not ID.fullmatch(cid):
         raise SpecError(path, f"{where}id", f"{cid!r}: use lowercase letters, digits and '-'")
-    title = _need(raw, "title", str, path, where)
-    points = _need(raw, "points", int, path, where)
+    title = require_field(raw, "title", str, path, where)
+    points = require_field(raw, "points", int, path, where)
     if points <= 0:
         raise SpecError(path, f"{where}points", f"must be a whole number above 0, got {points}")
-    graded_by = _need(raw, "graded_by", str, path, where)
+    graded_by = require_field(raw, "graded_by", str, path, where)
     if graded_by not in GRADED_BY:
         raise SpecError(path, f"{where}graded_by", f"{graded_by!r} is not one of {', '.join(GRADED_BY)}")
     if graded_by == "instructor":
-        levels_raw = _need(raw, "levels", list, path, where)
+        levels_raw = require_field(raw, "levels", list, path, where)
         levels = []
         for n, level in enumerate(levels_raw):
             lw = f"{where}levels[{n}]."
@@ -111,9 +93,9 @@ def _load_criterion(raw: Any, index: int, path: Path, known_checks: frozenset[st
                 raise SpecError(path, f"{where}levels[{n}]", "must be a table {name, points, description}")
             levels.append(
                 Level(
-                    _need(level, "name", str, path, lw),
-                    _need(level, "points", int, path, lw),
-                    _need(level, "description", str, path, lw),
+                    require_field(level, "name", str, path, lw),
+                    require_field(level, "points", int, path, lw),
+                    require_field(level, "description", str, path, lw),
                 )
             )
         if len(levels) < 2:
@@ -123,14 +105,14 @@ def _load_criterion(raw: Any, index: int, path: Path, known_checks: frozenset[st
         if any(not 0 <= lv.points <= points for lv in levels):
             raise SpecError(path, f"{where}levels", f"every level's points must lie between 0 and {points}")
         return Criterion(cid, title, points, graded_by, levels=tuple(levels))
-    check = _need(raw, "check", str, path, where)
+    check = require_field(raw, "check", str, path, where)
     if check not in known_checks:
         raise SpecError(path, f"{where}check", f"{check!r} is not a project check ({', '.join(sorted(known_checks))})")
     options = raw.get("options", {})
     if not isinstance(options, dict):
         raise SpecError(path, f"{where}options", "must be a table")
     return Criterion(
-        cid, title, points, graded_by, check=check, files=_strings(raw, "files", path, where), options=options
+        cid, title, points, graded_by, check=check, files=string_list(raw, "files", path, where), options=options
     )
 
 
@@ -138,18 +120,13 @@ def load_project(folder: str | Path) -> ProjectSpec:
     """Load ``folder/grading.toml`` and validate it; raise SpecError naming the file and field."""
     root = Path(folder).resolve()
     path = root / "grading.toml"
-    if not path.is_file():
-        raise SpecError(path, "grading.toml", "file not found: a graded project needs a grading.toml")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(path, "syntax", str(exc)) from None
-    time_limit = float(_need(data, "time_limit", (int, float), path, ""))
+    data = load_toml(path, "a graded project")
+    time_limit = float(require_field(data, "time_limit", (int, float), path))
     if not 0 < time_limit <= MAX_PROJECT_TIME_LIMIT:
         raise SpecError(path, "time_limit", f"must be between 0 and {MAX_PROJECT_TIME_LIMIT:.0f} seconds")
-    env = _need(data, "environment", dict, path, "")
-    engine = _need(env, "engine", str, path, "environment.")
-    topology = _need(env, "topology", str, path, "environment.")
+    env = require_field(data, "environment", dict, path)
+    engine = require_field(env, "engine", str, path, "environment.")
+    topology = require_field(env, "topology", str, path, "environment.")
     if (engine, topology) not in ENGINES:
         raise SpecError(
             path,
@@ -157,20 +134,20 @@ def load_project(folder: str | Path) -> ProjectSpec:
             f"{engine}/{topology} is not a project environment ({', '.join('/'.join(e) for e in ENGINES)})",
         )
     for key in ("setup", "platform_sql"):
-        for rel in _strings(env, key, path, "environment."):
+        for rel in string_list(env, key, path, "environment."):
             if not (root / rel).is_file():
                 raise SpecError(path, f"environment.{key}", f"{rel}: file not found in {root.name}/")
 
-    handin_raw = _need(data, "handin", dict, path, "")
+    handin_raw = require_field(data, "handin", dict, path)
     min_matches = handin_raw.get("min_matches", {})
     if not isinstance(min_matches, dict) or not all(isinstance(v, int) and v > 0 for v in min_matches.values()):
         raise SpecError(path, "handin.min_matches", "must map a glob to a whole number above 0")
     handin = HandinRules(
-        required=_strings(handin_raw, "required", path, "handin."),
-        optional=_strings(handin_raw, "optional", path, "handin."),
-        max_file_bytes=_need(handin_raw, "max_file_bytes", int, path, "handin."),
-        max_total_bytes=_need(handin_raw, "max_total_bytes", int, path, "handin."),
-        max_files=_need(handin_raw, "max_files", int, path, "handin."),
+        required=string_list(handin_raw, "required", path, "handin."),
+        optional=string_list(handin_raw, "optional", path, "handin."),
+        max_file_bytes=require_field(handin_raw, "max_file_bytes", int, path, "handin."),
+        max_total_bytes=require_field(handin_raw, "max_total_bytes", int, path, "handin."),
+        max_files=require_field(handin_raw, "max_files", int, path, "handin."),
         min_matches=dict(min_matches),
     )
     if not handin.required:
