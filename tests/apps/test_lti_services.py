@@ -318,3 +318,13 @@ def test_the_tools_key_is_made_once_and_published(client, db):
     (key,) = first["keys"]
     assert (key["kty"], key["alg"], key["use"]) == ("RSA", "RS256", "sig")
     assert "d" not in key  # the private part never leaves
+
+
+def test_the_cohorts_lms_ids_tab_leads_to_the_lms_page_only_for_an_lms_cohort(teacher_client, learner, db):
+    from apps.accounts.models import Cohort
+
+    cohort = LtiContext.objects.get().cohort
+    page = teacher_client.get(f"/teach/cohorts/{cohort.pk}/lms-ids/").content.decode()
+    assert f'href="/lti/cohorts/{cohort.pk}/"' in page
+    plain = Cohort.objects.create(name="On-site", instructor=cohort.instructor)
+    assert 'id="lti-link"' not in teacher_client.get(f"/teach/cohorts/{plain.pk}/lms-ids/").content.decode()
