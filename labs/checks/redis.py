@@ -31,6 +31,7 @@ datasets when the lab has hidden.redis.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -80,23 +81,43 @@ class Problem:
     hint: str = ""
 
 
-def check(attempt: RedisAttempt, check_spec: CheckSpec) -> CheckResult:
+def read_params(attempt: RedisAttempt, check_spec: CheckSpec, known: set[str]) -> tuple[dict[str, Any], str]:
+    """The check's parameters and where they stand (for messages); a parameter not in
+    ``known`` is the lab author's mistake. Shared with the persistence and sharding checks."""
     params = check_spec.params
     where = f"{attempt.spec.root}/lab.toml checks[{check_spec.index}]"
-    unknown = sorted(set(params) - KNOWN_PARAMS)
+    unknown = sorted(set(params) - known)
     if unknown:
-        raise CheckParamError(f"{where}: unknown parameter(s) {', '.join(unknown)}; known: {sorted(KNOWN_PARAMS)}")
+        raise CheckParamError(f"{where}: unknown parameter(s) {', '.join(unknown)}; known: {sorted(known)}")
+    return params, where
+
+
+def check_each_dataset(
+    attempt: RedisAttempt, params: dict[str, Any], where: str, check_run: Callable[[RedisRun, str], list[Problem]]
+) -> list[Problem]:
+    """``check_run(run, dataset)`` on the answer's run over each dataset the check names
+    (``datasets``, the seed by default), its problems labelled with the dataset when there
+    are several. Shared with the persistence checks."""
     datasets = _datasets(attempt, params.get("datasets", ["seed"]), where)
     problems: list[Problem] = []
-    verified: list[str] = []
     for dataset in datasets:
-        run = attempt.run_on(dataset)
+        found = check_run(attempt.run_on(dataset), dataset)
+        problems += [_on_dataset(p, dataset, len(datasets)) for p in found]
+    return problems
+
+
+def check(attempt: RedisAttempt, check_spec: CheckSpec) -> CheckResult:
+    params, where = read_params(attempt, check_spec, KNOWN_PARAMS)
+    verified: list[str] = []
+
+    def check_run(run: RedisRun, dataset: str) -> list[Problem]:
         token = _HIDDEN.set(dataset == "hidden")
         try:
-            found = _check_run(run, params, where, verified)
+            return _check_run(run, params, where, verified)
         finally:
             _HIDDEN.reset(token)
-        problems += [_on_dataset(p, dataset, len(datasets)) for p in found]
+
+    problems = check_each_dataset(attempt, params, where, check_run)
     if "same_as_solution" in params:
         problems += _check_same_as_solution(attempt, params["same_as_solution"], where, verified)
     return verdict(attempt, problems, verified, params.get("hint"))

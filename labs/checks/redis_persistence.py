@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from labs.checks.redis import CheckParamError, Problem, _datasets, _on_dataset, verdict
+from labs.checks.redis import CheckParamError, Problem, check_each_dataset, read_params, verdict
 from labs.checks.redis_values import snapshot
 from labs.engines.redis.restart import restart_node, wait_for_background_saves
 from labs.result import CheckResult
@@ -43,16 +43,10 @@ HOW = {
 
 
 def check(attempt: RedisAttempt, check_spec: CheckSpec) -> CheckResult:
-    params = check_spec.params
-    where = f"{attempt.spec.root}/lab.toml checks[{check_spec.index}]"
-    unknown = sorted(set(params) - KNOWN_PARAMS)
-    if unknown:
-        raise CheckParamError(f"{where}: unknown parameter(s) {', '.join(unknown)}; known: {sorted(KNOWN_PARAMS)}")
-    datasets = _datasets(attempt, params.get("datasets", ["seed"]), where)
-    problems: list[Problem] = []
+    params, where = read_params(attempt, check_spec, KNOWN_PARAMS)
     verified: list[str] = []
-    for dataset in datasets:
-        run = attempt.run_on(dataset)
+
+    def check_run(run: RedisRun, dataset: str) -> list[Problem]:
         found: list[Problem] = []
         if "config" in params:
             found += _check_config(run, params["config"], where, verified)
@@ -60,7 +54,9 @@ def check(attempt: RedisAttempt, check_spec: CheckSpec) -> CheckResult:
             found += _check_snapshot(run, params["snapshot_within"], where, verified)
         if "restart" in params:
             found += _check_restart(run, params, where, verified, dataset == "hidden")
-        problems += [_on_dataset(p, dataset, len(datasets)) for p in found]
+        return found
+
+    problems = check_each_dataset(attempt, params, where, check_run)
     return verdict(attempt, problems, verified, params.get("hint"))
 
 

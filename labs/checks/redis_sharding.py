@@ -21,7 +21,7 @@ from typing import Any
 from redis.crc import key_slot
 
 from labs.checks import redis_cluster_design as design
-from labs.checks.redis import CheckParamError, Problem, verdict
+from labs.checks.redis import CheckParamError, Problem, read_params, verdict
 from labs.result import CheckResult
 from labs.sandbox.redis import (
     CommandRouter,
@@ -43,11 +43,7 @@ HASH_TAG_HINT = (
 
 
 def check(attempt: RedisAttempt, check_spec: CheckSpec) -> CheckResult:
-    params = check_spec.params
-    where = f"{attempt.spec.root}/lab.toml checks[{check_spec.index}]"
-    unknown = sorted(set(params) - KNOWN_PARAMS)
-    if unknown:
-        raise CheckParamError(f"{where}: unknown parameter(s) {', '.join(unknown)}; known: {sorted(KNOWN_PARAMS)}")
+    params, where = read_params(attempt, check_spec, KNOWN_PARAMS)
     if attempt.spec.topology != "cluster":
         raise CheckParamError(f'{where}: sharding checks need topology = "cluster"')
     run = attempt.primary
