@@ -120,7 +120,9 @@ def test_a_refused_attempt_keeps_the_answer_in_the_page_and_says_why(client, lab
     set_attempt_limit(cohort, lab, 1, set_by=cohort.instructor)
     graded_attempt(ada, lab)
     client.force_login(ada)
-    assert "Graded attempts: 1 of 1 used" in client.get(f"/labs/{lab.key}/").content.decode()
+    page = client.get(f"/labs/{lab.key}/").content.decode()
+    assert "Graded attempts: 1 of 1 used" in page and "no graded attempt left" in page
+    assert 'value="submit" class="button" aria-describedby="attempts-left" disabled' in page
     response = client.post(f"/labs/{lab.key}/submit/", {"answer": "SELECT 42;", "action": "submit"})
     assert response.status_code == 422
     page = response.content.decode()
