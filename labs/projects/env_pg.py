@@ -15,12 +15,20 @@ from psycopg import sql as pgsql
 
 from labs.engines.postgres.pool import start_instance
 from labs.engines.postgres.server import PgInstance
+from labs.engines.postgres.settings import GRADER_SEARCH_PATH
 from labs.projects.spec import ProjectSpec
 from labs.sandbox.pg_sql import ScriptError, split_statements, substitute_variables
 
 OWNER = "project_owner"
 DATABASE = "project"
 PLATFORM_TIMEOUT_MS = 300_000
+# Every grader session, the administrator's and the owner's alike. The learner owns the project
+# database, so ALTER DATABASE/ROLE ... SET can put public (theirs) before pg_catalog, make our
+# sessions read-only or give them a 1 ms lock_timeout; a client option outranks all of those.
+GRADER_SETTINGS = (
+    f"{GRADER_SEARCH_PATH} -c default_transaction_read_only=off -c lock_timeout=0 "
+    "-c default_transaction_isolation=read\\ committed"
+)
 
 
 class PlatformFault(RuntimeError):
@@ -69,9 +77,38 @@ class PgProjectEnv:
         except psycopg.Error as exc:
             raise PlatformFault(f"could not connect as the project's owner: {exc}") from exc
 
-    def admin(self) -> psycopg.Connection:
+    def grader_owner(self, *, timeout_ms: int | None = None) -> psycopg.Connection:
+        """The owner's role for the grader's own reads of the learner's objects: a view's functions
+        run as whoever reads it, so a superuser never reads one. Unlike ``owner`` (the learner's
+        files, in the learner's settings) the names here are ours: search_path is pg_catalog."""
+        limit = int(min(timeout_ms or 60_000, self.remaining() * 1000))
         try:
-            return self.instance.connect(DATABASE, options=f"-c statement_timeout={PLATFORM_TIMEOUT_MS}")
+            return self.instance.connect(
+                DATABASE, OWNER, options=f"{GRADER_SETTINGS} -c statement_timeout={max(limit, 1)}"
+            )
+        except psycopg.Error as exc:
+            raise PlatformFault(f"could not connect as the project's owner: {exc}") from exc
+
+    def owner_rows(self, query: Any, params: Any = None, *, timeout_ms: int | None = None) -> list[tuple]:
+        """Rows of a grader query on the learner's objects, run as the owner (``grader_owner``).
+        A failure there is the learner's (a view with the wrong columns): psycopg's error is
+        raised as it is, unless the server died, which is ours."""
+        with self.grader_owner(timeout_ms=timeout_ms) as conn:
+            try:
+                cur = conn.execute(query, params)
+            except psycopg.OperationalError as exc:
+                if not self.instance.alive():
+                    raise PlatformFault(f"the project server died: {self.instance.log_tail(5)}") from exc
+                raise
+            return cur.fetchall() if cur.description else []
+
+    def admin(self) -> psycopg.Connection:
+        """The superuser, for the platform's own tables and catalogs only: never a learner's view,
+        function or table write (that would run their code with our rights)."""
+        try:
+            return self.instance.connect(
+                DATABASE, options=f"{GRADER_SETTINGS} -c statement_timeout={PLATFORM_TIMEOUT_MS}"
+            )
         except psycopg.Error as exc:
             raise PlatformFault(f"could not connect to the project database: {exc}") from exc
 

@@ -38,14 +38,23 @@ def _query_file(query: str) -> str:
     return f"queries/{query}.sql"
 
 
-def _wal_per_row(env: PgProjectEnv) -> float:
-    """WAL bytes per row of the platform's ingestion batch, run by the administrator and rolled back."""
+class IngestFailed(RuntimeError):
+    """The ingestion batch failed on the learner's tables after their migration."""
+
+
+def _wal_per_row(env: PgProjectEnv, *, learner_made: bool = False) -> float:
+    """WAL bytes per row of the platform's ingestion batch, rolled back. It writes the owner's
+    tables, so it runs as the owner: their index expressions and anything else that fires on a
+    write must never run with the administrator's rights. A failure is ours before the learner's
+    migration and ``IngestFailed`` (theirs) after it (``learner_made``)."""
     bench = _workload(env)["ingest"]
-    with env.admin() as conn:
+    with env.grader_owner(timeout_ms=180_000) as conn:
         try:
             conn.execute("BEGIN")
             plan = conn.execute(f"EXPLAIN (ANALYZE, WAL, FORMAT JSON) {bench['sql']}").fetchone()[0][0]["Plan"]
         except psycopg.Error as exc:
+            if learner_made and env.instance.alive():
+                raise IngestFailed(exc.diag.message_primary or str(exc)) from exc
             raise PlatformFault(f"the ingestion benchmark failed: {exc}") from exc
         finally:
             conn.execute("ROLLBACK")
@@ -91,7 +100,21 @@ def _snapshot(env: PgProjectEnv) -> dict[str, Any]:
         "indexes": indexes,
         "settings": settings,
         "relations": relations,
+        "behaviour": env.admin_rows(_BEHAVIOUR, (schema,) * 4),
     }
+
+
+# What changes the tables' behaviour beyond indexes and statistics: a rule or a trigger can make
+# the ingestion batch write nothing (and so no WAL), a policy or a default changes what is stored.
+_BEHAVIOUR = """SELECT 'trigger ' || t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                WHERE c.relnamespace = %s::regnamespace AND NOT t.tgisinternal
+                UNION ALL SELECT 'rule ' || r.rulename FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+                WHERE c.relnamespace = %s::regnamespace AND r.rulename <> '_RETURN'
+                UNION ALL SELECT 'policy ' || p.polname FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+                WHERE c.relnamespace = %s::regnamespace
+                UNION ALL SELECT 'row security on ' || c.relname FROM pg_class c
+                WHERE c.relnamespace = %s::regnamespace AND (c.relrowsecurity OR c.relforcerowsecurity)
+                ORDER BY 1"""
 
 
 def _baseline(env: PgProjectEnv) -> dict[str, Any]:
@@ -129,6 +152,12 @@ def _migrated(env: PgProjectEnv, handin: dict[str, bytes]) -> dict[str, Any]:
             )
         if after["settings"] != before["settings"]:
             tampered.append("database or role settings were changed (ALTER DATABASE/ROLE ... SET)")
+        made = sorted(set(map(tuple, after["behaviour"])) - set(map(tuple, before["behaviour"])))
+        if made:
+            tampered.append(
+                f"triggers, rules or row security were added ({', '.join(m[0] for m in made[:3])}); "
+                "they change what a write does"
+            )
         env.memo["migrated"] = {"outcome": outcome, "tampered": tampered, "state": after}
     return env.memo["migrated"]
 
@@ -311,10 +340,17 @@ def check_budget(env: PgProjectEnv, criterion: Criterion, handin: dict[str, byte
         notes.append(f"new indexes must stay under {share:.0%} of their table's size; they are at {', '.join(parts)}")
     else:
         earned += 5
-    after = _wal_per_row(env)
-    before = baseline["wal"]
-    details["wal_bytes_per_row"] = {"before": round(before, 1), "after": round(after, 1)}
-    if after > before * (1 + growth):
+    before, after = baseline["wal"], None
+    try:
+        after = _wal_per_row(env, learner_made=True)
+    except IngestFailed as exc:
+        notes.append(f"the ingestion batch failed on your tables after the migration ({exc})")
+    details["wal_bytes_per_row"] = {"before": round(before, 1), "after": None if after is None else round(after, 1)}
+    if after is None:
+        pass  # said above
+    elif migrated["tampered"]:  # a rule or trigger that swallows the batch writes no WAL at all
+        notes.append("the write cost is not measured on tables whose behaviour the migration changed")
+    elif after > before * (1 + growth):
         notes.append(
             f"the ingestion batch must write less than {growth:.0%} more WAL per event than before your "
             f"migration; it went from {before:.0f} to {after:.0f} bytes per row (+{after / before - 1:.0%})"

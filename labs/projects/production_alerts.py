@@ -17,6 +17,7 @@ from typing import Any
 import psycopg
 
 from labs.engines.postgres import cluster as pg
+from labs.engines.postgres.settings import GRADER_SEARCH_PATH
 from labs.projects.env_pg import PlatformFault
 from labs.projects.operations import OpsProjectEnv
 from labs.projects.pg_common import Award, text_of
@@ -98,7 +99,7 @@ def _start(env: OpsProjectEnv) -> pg.Instance:
 def _platform(primary: pg.Instance, autocommit: bool = True) -> psycopg.Connection:
     """A superuser session with no lock_timeout: the staged faults must wait as long as they need."""
     return psycopg.connect(primary.conninfo("payroll"), autocommit=autocommit, connect_timeout=5,
-                           options="-c statement_timeout=60000")  # fmt: skip
+                           options=f"{GRADER_SEARCH_PATH} -c statement_timeout=60000")  # fmt: skip
 
 
 def _write_wal(primary: pg.Instance, segments: int) -> None:

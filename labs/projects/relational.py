@@ -167,17 +167,33 @@ def check_rule_probes(env: PgProjectEnv, criterion: Criterion, handin: dict[str,
 
 
 def _row_counts(env: PgProjectEnv, schema: str) -> dict[str, int]:
+    """Rows per table of the learner's schema, counted as the owner (the tables are theirs)."""
     tables = env.admin_rows(
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') ORDER BY 1",
         (schema,),
     )
     return {
-        name: env.admin_rows(
-            pgsql.SQL("SELECT count(*) FROM {}.{}").format(pgsql.Identifier(schema), pgsql.Identifier(name))
+        name: env.owner_rows(
+            pgsql.SQL("SELECT pg_catalog.count(*) FROM {}.{}").format(pgsql.Identifier(schema), pgsql.Identifier(name))
         )[0][0]
         for (name,) in tables
     }
+
+
+def _column_types(env: PgProjectEnv, table: str, columns: list[str]) -> list[str]:
+    """The SQL types of the platform's own ``grader.<table>`` columns, in ``columns``' order."""
+    found = dict(
+        env.admin_rows(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+            "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped",
+            (f"grader.{table}",),
+        )
+    )
+    return [found[c] for c in columns]
+
+
+FACT_COLUMNS = ["line_id", "order_ref", "sku", "qty", "line_total_cents", "refunded_cents"]
 
 
 def _facts_problem(env: PgProjectEnv) -> tuple[str, dict[str, Any]]:
@@ -185,19 +201,30 @@ def _facts_problem(env: PgProjectEnv) -> tuple[str, dict[str, Any]]:
     rows = env.admin_rows("SELECT to_regclass('shop.order_line_facts') IS NOT NULL")
     if not rows[0][0]:
         return "the view shop.order_line_facts does not exist (the brief fixes its columns)", {}
+    # The view is the learner's: it is read as the owner (its functions would run as whoever
+    # reads it), with the platform's lines handed in as a parameter the owner cannot otherwise see.
+    types = _column_types(env, "good_lines", FACT_COLUMNS)
+    theirs = env.admin_rows(
+        "SELECT pg_catalog.json_agg(pg_catalog.json_build_array(line_id, order_ref, sku, qty, line_total_cents, "
+        "coalesce(refunded_cents, 0)))::text FROM grader.good_lines"
+    )[0][0]
+    typed = pgsql.SQL(", ").join(
+        pgsql.SQL("(r->>{})::{} AS {}").format(pgsql.Literal(n), pgsql.SQL(t), pgsql.Identifier(c))
+        for n, (c, t) in enumerate(zip(FACT_COLUMNS, types, strict=True))
+    )
+    query = pgsql.SQL(
+        """WITH mine AS (SELECT line_id, order_ref, sku, qty, line_total_cents, refunded_cents
+                         FROM shop.order_line_facts WHERE line_id IS NOT NULL),
+                theirs AS (SELECT {typed} FROM pg_catalog.jsonb_array_elements(%s::pg_catalog.jsonb) AS t(r))
+           SELECT (SELECT count(*) FROM theirs), (SELECT count(*) FROM mine),
+                  (SELECT count(*) FROM (SELECT * FROM theirs EXCEPT ALL SELECT * FROM mine) m),
+                  (SELECT count(*) FROM (SELECT * FROM mine EXCEPT ALL SELECT * FROM theirs) x),
+                  (SELECT sum(line_total_cents) FROM theirs), (SELECT sum(line_total_cents) FROM mine),
+                  (SELECT sum(refunded_cents) FROM theirs), (SELECT sum(refunded_cents) FROM mine)"""
+    ).format(typed=typed)
     try:
-        diff = env.admin_rows(
-            """WITH mine AS (SELECT line_id, order_ref, sku, qty, line_total_cents, refunded_cents
-                             FROM shop.order_line_facts WHERE line_id IS NOT NULL),
-                    theirs AS (SELECT line_id, order_ref, sku, qty, line_total_cents,
-                                      coalesce(refunded_cents, 0) AS refunded_cents FROM grader.good_lines)
-               SELECT (SELECT count(*) FROM theirs), (SELECT count(*) FROM mine),
-                      (SELECT count(*) FROM (SELECT * FROM theirs EXCEPT ALL SELECT * FROM mine) m),
-                      (SELECT count(*) FROM (SELECT * FROM mine EXCEPT ALL SELECT * FROM theirs) x),
-                      (SELECT sum(line_total_cents) FROM theirs), (SELECT sum(line_total_cents) FROM mine),
-                      (SELECT sum(refunded_cents) FROM theirs), (SELECT sum(refunded_cents) FROM mine)"""
-        )[0]
-    except Exception as exc:  # a view with the wrong columns is the learner's to fix
+        diff = env.owner_rows(query, (theirs or "[]",), timeout_ms=120_000)[0]
+    except psycopg.Error as exc:  # a view with the wrong columns is the learner's to fix
         return f"shop.order_line_facts could not be read with the brief's columns ({_cause(exc)})", {}
     want, have, missing, extra, revenue_want, revenue_have, refund_want, refund_have = diff
     details = {
@@ -267,12 +294,17 @@ def check_migration(env: PgProjectEnv, criterion: Criterion, handin: dict[str, b
     if not exists:
         notes.append("shop.migration_issues does not exist")
     else:
-        try:
-            unlogged = env.admin_rows(
-                "SELECT count(*), (SELECT count(*) FROM grader.anomalies) FROM grader.anomalies a "
-                "WHERE NOT EXISTS (SELECT 1 FROM shop.migration_issues i WHERE i.line_id = a.line_id)"
+        anomalies = [line for (line,) in env.admin_rows("SELECT line_id FROM grader.anomalies")]
+        (line_type,) = _column_types(env, "anomalies", ["line_id"])
+        try:  # shop.migration_issues is the learner's (it may be a view): read as the owner
+            unlogged = env.owner_rows(
+                pgsql.SQL(
+                    "SELECT count(*), %s::int FROM pg_catalog.unnest(%s::{}[]) AS a(line_id) "
+                    "WHERE NOT EXISTS (SELECT 1 FROM shop.migration_issues i WHERE i.line_id = a.line_id)"
+                ).format(pgsql.SQL(line_type)),
+                (len(anomalies), anomalies),
             )[0]
-        except Exception as exc:
+        except psycopg.Error as exc:
             unlogged = None
             notes.append(f"shop.migration_issues needs a line_id column naming the staging line ({_cause(exc)})")
         if unlogged is not None:
@@ -419,7 +451,9 @@ def _order(
             if barrier is not None:
                 barrier.wait(timeout=30)
             try:
-                ref = conn.execute("SELECT shop.place_order(%s, %s::jsonb)", (email, json.dumps(lines))).fetchone()
+                ref = conn.execute(
+                    "SELECT shop.place_order(%s, %s::pg_catalog.jsonb)", (email, json.dumps(lines))
+                ).fetchone()
                 out.append(((ref or [None])[0] or "", ""))
             except psycopg.Error as exc:
                 out.append((None, exc.diag.sqlstate or "error"))
@@ -438,16 +472,17 @@ def check_concurrent_orders(env: PgProjectEnv, criterion: Criterion, handin: dic
         return Award(0, f"place_order.sql did not load: {loaded.describe('place_order.sql')}.")
     email = env.admin_rows("SELECT email FROM staging.legacy_accounts ORDER BY account_id LIMIT 1")[0][0]
 
+    # the learner's views, read as their owner: their functions never run with our rights
     def stock(of: str) -> int | None:
-        rows = env.admin_rows("SELECT stock FROM shop.variant_stock WHERE sku = %s", (of,))
+        rows = env.owner_rows("SELECT stock FROM shop.variant_stock WHERE sku = %s", (of,))
         return rows[0][0] if rows else None
 
     def lines_of(of: str) -> int:
-        return env.admin_rows("SELECT count(*) FROM shop.order_line_facts WHERE sku = %s", (of,))[0][0]
+        return env.owner_rows("SELECT count(*) FROM shop.order_line_facts WHERE sku = %s", (of,))[0][0]
 
     try:
         start_stock, start_lines, other_stock = stock(sku), lines_of(sku), stock(other)
-    except Exception as exc:
+    except psycopg.Error as exc:
         return Award(0, f"the views shop.variant_stock and shop.order_line_facts must exist ({_cause(exc)}).")
     if start_stock != units:
         return Award(
@@ -468,7 +503,12 @@ def check_concurrent_orders(env: PgProjectEnv, criterion: Criterion, handin: dic
         thread.join(timeout=max(1.0, env.remaining()))
     refs = [ref for ref, _ in outcomes if ref is not None]
     errors = sorted({code for ref, code in outcomes if ref is None})
-    end_stock, end_lines = stock(sku), lines_of(sku)
+    try:
+        end_stock, end_lines = stock(sku), lines_of(sku)
+    except psycopg.Error as exc:  # the learner's views, failing once orders exist
+        return Award(
+            0, f"after the orders, shop.variant_stock or shop.order_line_facts could not be read ({_cause(exc)})."
+        )
     # a failing two-line order (the second line cannot be filled) must leave nothing behind
     partial: list[tuple[str | None, str]] = []
     _order(env, email, [{"sku": other, "qty": 1}, {"sku": sku, "qty": 1}], None, partial)
@@ -496,7 +536,10 @@ def check_concurrent_orders(env: PgProjectEnv, criterion: Criterion, handin: dic
             f"{end_lines - start_lines} new lines for {len(refs)} orders (every successful order needs its line; "
             "reading stock into a variable and writing it back loses updates)"
         )
-    after_other, after_lines = stock(other), lines_of(other)
+    try:
+        after_other, after_lines = stock(other), lines_of(other)
+    except psycopg.Error as exc:
+        after_other, after_lines = f"unreadable ({_cause(exc)})", None
     if (
         partial
         and partial[0][0] is None

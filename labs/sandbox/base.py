@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -108,7 +109,8 @@ def _box_account(index: int) -> pwd.struct_passwd:
         group = ensure_sandbox_user().pw_gid
         done = subprocess.run(
             ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "-g", str(group), name],
-            capture_output=True, text=True,
+            capture_output=True,
+            text=True,
         )
         if done.returncode not in (0, 9):  # 9: another worker created it first
             raise SandboxError(f"could not create the sandbox account {name}: {done.stderr.strip()}") from None
@@ -219,14 +221,22 @@ class SandboxDir:
     pids: list[int] = field(default_factory=list)
     ports: list[int] = field(default_factory=list)
     box: boxes.Box | None = None
+    # record() rewrites one file through one temporary name: two threads (a project's parallel
+    # sessions, a lab's concurrent steps) adding processes at once would unlink or rename each
+    # other's temporary file and lose pids the reaper needs. Reentrant: add_process holds it too.
+    _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False, compare=False)
 
     def record(self) -> None:
+        with self._lock:
+            self._record()
+
+    def _record(self) -> None:
         data = {
             "owner_pid": os.getpid(),
             "kind": self.kind,
             "created": time.time(),
-            "pids": self.pids,
-            "ports": self.ports,
+            "pids": list(self.pids),
+            "ports": list(self.ports),
             "boxed": self.box is not None,
         }
         # Written by root in a directory a learner's shell may reach: never follow a link
@@ -250,10 +260,11 @@ class SandboxDir:
         return process
 
     def add_process(self, pid: int, port: int | None = None) -> None:
-        self.pids.append(pid)
-        if port is not None:
-            self.ports.append(port)
-        self.record()
+        with self._lock:
+            self.pids.append(pid)
+            if port is not None:
+                self.ports.append(port)
+            self._record()
 
 
 # The site's own tree (settings, var/ with its database and keys, every lab's solution and
