@@ -33,6 +33,9 @@ def new_invite_code() -> str:
 class Cohort(models.Model):
     name = models.CharField(max_length=120)
     instructor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="taught_cohorts")
+    # Teachers who share the cohort with its instructor (an LMS course's other instructors and
+    # teaching assistants, added on their first launch): the same pages and the same rights.
+    co_instructors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="co_taught_cohorts")
     invite_code = models.CharField(max_length=32, unique=True, default=new_invite_code)
     learners = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="cohorts")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -45,6 +48,13 @@ class Cohort(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def is_taught_by(self, user) -> bool:
+        """True when ``user`` runs this cohort or shares it as a co-instructor."""
+        user_id = getattr(user, "pk", None)
+        if user_id is None:
+            return False
+        return self.instructor_id == user_id or self.co_instructors.filter(pk=user_id).exists()
 
 
 class Membership(models.Model):

@@ -85,8 +85,10 @@ SCORE_NOT_YOURS = (
 
 def may_change_score(author, learner) -> bool:
     """True when ``author`` is the instructor of every cohort ``learner`` belongs to."""
+    from apps.accounts.access import cohorts_taught_by
+
     cohorts = Cohort.objects.filter(learners=learner)
-    return cohorts.exists() and not cohorts.exclude(instructor=author).exists()
+    return cohorts.exists() and not cohorts.exclude(pk__in=cohorts_taught_by(author).values("pk")).exists()
 
 
 def review_submission(submission, author, text: str, *, cohort: Cohort, score_action: str = "keep", score_percent=None):
@@ -95,7 +97,7 @@ def review_submission(submission, author, text: str, *, cohort: Cohort, score_ac
     without one is refused; so is an override outside the author's authority (see above)."""
     from apps.grading.models import Review, Submission
 
-    if cohort.instructor_id != author.pk or not cohort.learners.filter(pk=submission.user_id).exists():
+    if not cohort.is_taught_by(author) or not cohort.learners.filter(pk=submission.user_id).exists():
         # Views reach here only through access_cohort_as_instructor; this guards other callers.
         raise PermissionDenied("Only an instructor of one of the learner's cohorts may review this submission.")
     text = (text or "").strip()

@@ -120,7 +120,7 @@ class ExtensionInvalid(ValueError):
 
 
 def _require_instructor_of(cohort: Cohort, user, learner=None) -> None:
-    if cohort.instructor_id != getattr(user, "pk", None):
+    if not cohort.is_taught_by(user):
         raise PermissionDenied("Only the cohort's instructor may change its extensions and attempt limits.")
     if learner is not None and not cohort.learners.filter(pk=learner.pk).exists():
         raise PermissionDenied("This learner is not in the cohort.")

@@ -129,7 +129,7 @@ def reply_as_learner(request: RegradeRequest, learner, body: str) -> RegradeRequ
 
 
 def _require_instructor(request: RegradeRequest, instructor) -> None:
-    if request.cohort.instructor_id != instructor.pk:
+    if not request.cohort.is_taught_by(instructor):
         raise PermissionDenied("Only the instructor of the learner's cohort may act on this request.")
     if request.is_closed:
         raise RequestInvalid(["This request is already closed."])

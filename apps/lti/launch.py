@@ -140,6 +140,9 @@ def find_or_create_context(platform: Platform, deployment_id: str, claims: dict,
         )
     elif teacher is not None and not context.cohort.instructor.is_active:
         Cohort.objects.filter(pk=context.cohort_id).update(instructor=teacher)
+    elif teacher is not None and teacher.pk != context.cohort.instructor_id:
+        # The course's other instructors and teaching assistants share the cohort.
+        context.cohort.co_instructors.add(teacher)
     ags = claims.get(AGS_CLAIM) or {}
     nrps = claims.get(NRPS_CLAIM) or {}
     context.memberships_url = nrps.get("context_memberships_url") or context.memberships_url

@@ -152,6 +152,27 @@ def test_an_instructor_launch_makes_an_instructor_who_runs_the_courses_cohort(
     assert client.get(f"/lti/cohorts/{cohort.pk}/").status_code == 200
 
 
+def test_a_second_teacher_of_the_lms_course_shares_the_cohort(platform, registered, lab):
+    first, second, stranger = Client(), Client(), Client()
+    launch(platform, first, sub="teacher-1", roles=[INSTRUCTOR])
+    launch(platform, Client(), sub="learner-1", roles=[LEARNER])
+    response = launch(platform, second, sub="ta-2", roles=[TEACHING_ASSISTANT])
+
+    cohort = LtiContext.objects.get().cohort
+    assert cohort.instructor == LtiIdentity.objects.get(sub="teacher-1").user  # still runs it
+    assert response["Location"] == f"/lti/cohorts/{cohort.pk}/"
+    pages = (f"/lti/cohorts/{cohort.pk}/", f"/teach/cohorts/{cohort.pk}/", f"/teach/cohorts/{cohort.pk}/gradebook/")
+    for page in pages:
+        assert second.get(page).status_code == 200, page
+    learner = LtiIdentity.objects.get(sub="learner-1").user
+    assert learner.username in second.get(f"/teach/cohorts/{cohort.pk}/gradebook/").content.decode()
+    assert cohort.name in second.get("/teach/").content.decode()  # listed among their cohorts
+    # An instructor of another course of the same LMS sees none of it.
+    platform.context_id = "course-other"
+    launch(platform, stranger, sub="teacher-9", roles=[INSTRUCTOR])
+    assert stranger.get(f"/teach/cohorts/{cohort.pk}/").status_code == 404
+
+
 @pytest.mark.parametrize(
     "roles, expected",
     [
