@@ -24,9 +24,10 @@ DATABASE = "project"
 PLATFORM_TIMEOUT_MS = 300_000
 # Every grader session, the administrator's and the owner's alike. The learner owns the project
 # database, so ALTER DATABASE/ROLE ... SET can put public (theirs) before pg_catalog, make our
-# sessions read-only or give them a 1 ms lock_timeout; a client option outranks all of those.
+# sessions read-only, give them a 1 ms lock_timeout or even a role (the administrator's session
+# would then act as the owner, with RESET ROLE one statement away); a client option outranks all.
 GRADER_SETTINGS = (
-    f"{GRADER_SEARCH_PATH} -c default_transaction_read_only=off -c lock_timeout=0 "
+    f"{GRADER_SEARCH_PATH} -c role=none -c default_transaction_read_only=off -c lock_timeout=0 "
     "-c default_transaction_isolation=read\\ committed"
 )
 

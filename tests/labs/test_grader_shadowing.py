@@ -129,11 +129,12 @@ def catalog_shadows() -> str:
             f"CREATE AGGREGATE public.{name}({arg}) (SFUNC = public.indexed_agg_{i}, STYPE = bigint, INITCOND = '0');"
         )
     # public first for every later session of this database (the administrator's too), read-only
-    # by default; the owner's own sessions keep the ordinary settings
+    # by default and acting as the owner; the owner's own sessions keep the ordinary settings
     sql.append(
         "DO $d$ BEGIN EXECUTE pg_catalog.format('ALTER DATABASE %I SET search_path = public, pg_catalog', "
         "pg_catalog.current_database()); EXECUTE pg_catalog.format('ALTER DATABASE %I SET "
-        "default_transaction_read_only = on', pg_catalog.current_database()); END $d$;"
+        "default_transaction_read_only = on', pg_catalog.current_database()); EXECUTE pg_catalog.format("
+        "'ALTER DATABASE %I SET role = %I', pg_catalog.current_database(), CURRENT_USER); END $d$;"
     )
     sql.append('ALTER ROLE CURRENT_USER SET search_path = "$user", public;')
     sql.append("ALTER ROLE CURRENT_USER SET default_transaction_read_only = off;")
