@@ -75,18 +75,27 @@ def _user_fields(claims: dict) -> dict:
     }
 
 
-def set_lms_ids(user: User, sub: str, sis_id: str | None) -> None:
-    """Fill the account's LMS ids (used by the CSV exports) when the model has them."""
-    fields = {f.name for f in User._meta.get_fields()}
+def set_lms_ids(user: User, lms_id: str, sis_id: str | None, *, authoritative: bool = False) -> None:
+    """Fill the account's LMS ids (used by the CSV exports). The LTI ``sub`` fills an empty
+    ``lms_user_id`` only, so an id the instructor typed (or Canvas's own user id, sent as the
+    custom parameter ``canvas_user_id``) is never replaced by it; an ``authoritative`` id
+    (that Canvas id) always wins."""
     changed = []
-    if "lms_user_id" in fields and user.lms_user_id != sub:
-        user.lms_user_id = sub[: User._meta.get_field("lms_user_id").max_length]
+    if lms_id and user.lms_user_id != lms_id and (authoritative or not user.lms_user_id):
+        user.lms_user_id = lms_id[: User._meta.get_field("lms_user_id").max_length]
         changed.append("lms_user_id")
-    if sis_id and "sis_user_id" in fields and user.sis_user_id != sis_id:
+    if sis_id and user.sis_user_id != sis_id:
         user.sis_user_id = sis_id[: User._meta.get_field("sis_user_id").max_length]
         changed.append("sis_user_id")
     if changed:
         user.save(update_fields=changed)
+
+
+def canvas_user_id(claims: dict) -> str | None:
+    """Canvas's numeric user id, when the placement sends ``canvas_user_id=$Canvas.user.id``:
+    the id Canvas's gradebook import matches on (the LTI ``sub`` is an opaque other id)."""
+    value = str((claims.get(CUSTOM_CLAIM) or {}).get("canvas_user_id") or "").strip()
+    return value if value.isdigit() else None
 
 
 def find_or_create_user(platform: Platform, sub: str, role: str, person: dict) -> User:
@@ -110,7 +119,8 @@ def find_or_create_user(platform: Platform, sub: str, role: str, person: dict) -
                 setattr(user, name, value)
             user.save(update_fields=list(updates))
     sis_id = (person.get(LIS_CLAIM) or {}).get("person_sourcedid") or person.get("lis_person_sourcedid")
-    set_lms_ids(user, sub, sis_id)
+    canvas_id = canvas_user_id(person)
+    set_lms_ids(user, canvas_id or sub, sis_id, authoritative=canvas_id is not None)
     return user
 
 

@@ -26,6 +26,7 @@ from tests.lti_platform import (
 )
 
 LAB_KEY = "site-orders-per-customer"
+PLACED = {"indexed_kind": "lab", "indexed_key": LAB_KEY}
 
 
 @pytest.fixture
@@ -295,3 +296,26 @@ def _nonce_of(token: str) -> str:
     import jwt
 
     return jwt.decode(token, options={"verify_signature": False})["nonce"]
+
+
+def test_canvas_numeric_user_id_fills_the_export_id_and_a_typed_id_is_kept(platform, registered, lab):
+    from apps.dashboard.gradebook import build_gradebook
+    from apps.dashboard.gradebook_csv import export_canvas_csv
+
+    custom = {**PLACED, "canvas_user_id": "48213"}
+    launch(platform, Client(), sub="learner-7", custom=custom)
+    user = LtiIdentity.objects.get(sub="learner-7").user
+    assert user.lms_user_id == "48213"  # Canvas's own id, not the opaque LTI sub
+    launch(platform, Client(), sub="learner-7", custom=PLACED)  # a later launch without it
+    user.refresh_from_db()
+    assert user.lms_user_id == "48213"
+    cohort = LtiContext.objects.get().cohort
+    rows = export_canvas_csv(build_gradebook(cohort)).splitlines()
+    assert any(",48213," in row for row in rows), rows[:3]
+
+    # An id the instructor typed for a learner before their first launch is not replaced by the sub.
+    typed = User.objects.create(username="lti-typed", lms_user_id="777")
+    LtiIdentity.objects.create(issuer=platform.issuer, sub="learner-8", user=typed, platform=registered)
+    launch(platform, Client(), sub="learner-8", custom=PLACED)
+    typed.refresh_from_db()
+    assert typed.lms_user_id == "777"
