@@ -122,15 +122,19 @@ def export_handin(handin: Handin) -> dict:
             {"path": f.path, "size": f.size, "content": base64.b64encode(bytes(f.content)).decode("ascii")}
             for f in handin.files.order_by("path")
         ],
-        "runs": [
-            {
-                "worker": run.worker, "started_at": stamp(run.started_at),
-                "lease_expires_at": stamp(run.lease_expires_at), "finished_at": stamp(run.finished_at),
-                "outcome": run.outcome, "result": run.result,
-            }
-            for run in handin.runs.order_by("started_at", "pk")
-        ],
+        "runs": [columns_of(run, leave=("id", "handin")) for run in handin.runs.order_by("started_at", "pk")],
     }
+
+
+def columns_of(row, *, leave: tuple[str, ...]) -> dict:
+    """Every plain column of a row but ``leave``, times as ISO text. Used for grading-run
+    rows, whose columns still grow (what they graded against): a new one travels unasked."""
+    data = {}
+    for field in type(row)._meta.concrete_fields:
+        if field.name not in leave:
+            value = getattr(row, field.attname)
+            data[field.name] = stamp(value) if isinstance(value, datetime) else value
+    return data
 
 
 def export_assessment(assessment: Assessment) -> dict:
@@ -198,7 +202,7 @@ def export_lti(cohort: Cohort, people: list[User]) -> dict:
                         "user": p.user.username, "score": p.score, "status": p.status, "attempts": p.attempts,
                         "last_error": p.last_error, "updated_at": stamp(p.updated_at), "sent_at": stamp(p.sent_at),
                     }
-                    for p in link.passbacks.select_related("user").order_by("user__username")
+                    for p in link.passbacks.filter(user__in=people).select_related("user").order_by("user__username")
                 ],
             }
             for link in context.links.select_related("lab", "project").order_by("resource_link_id")
@@ -209,14 +213,16 @@ def export_lti(cohort: Cohort, people: list[User]) -> dict:
 
 def people_behind(cohort: Cohort, learners: list[User], submissions) -> list[User]:
     """Everyone the file names: the instructor, the learners, and whoever graded, reviewed,
-    granted an extension or wrote in a regrade thread, so those names resolve on import."""
+    granted an extension or wrote in a regrade thread, so those names resolve on import.
+    Rows of someone who left the cohort stay behind with them (their account is not carried)."""
+    mine = {"cohort": cohort, "learner__in": learners}
     ids = {cohort.instructor_id, *(u.pk for u in learners)}
-    ids |= set(ProjectGrade.objects.filter(cohort=cohort).values_list("graded_by", flat=True))
+    ids |= set(ProjectGrade.objects.filter(**mine).values_list("graded_by", flat=True))
     ids |= set(Review.objects.filter(submission__in=submissions).values_list("author", flat=True))
-    ids |= set(LabExtension.objects.filter(cohort=cohort).values_list("granted_by", flat=True))
-    ids |= set(ProjectExtension.objects.filter(cohort=cohort).values_list("granted_by", flat=True))
-    ids |= set(RegradeRequest.objects.filter(cohort=cohort).values_list("messages__author", flat=True))
-    assessments = Assessment.objects.filter(cohort=cohort)
+    ids |= set(LabExtension.objects.filter(**mine).values_list("granted_by", flat=True))
+    ids |= set(ProjectExtension.objects.filter(**mine).values_list("granted_by", flat=True))
+    ids |= set(RegradeRequest.objects.filter(**mine).values_list("messages__author", flat=True))
+    assessments = Assessment.objects.filter(**mine)
     for column in ("graded_by", "released_by", "overrides__author", "line_comments__author"):
         ids |= set(assessments.values_list(column, flat=True))
     ids.discard(None)
@@ -227,10 +233,11 @@ def export_cohort(cohort: Cohort, *, with_passwords: bool = False) -> dict:
     """The cohort's records as JSON-ready data (see the module docstring)."""
     memberships = Membership.objects.filter(cohort=cohort).select_related("user").order_by("joined_at", "pk")
     learners = [m.user for m in memberships]
+    mine = {"cohort": cohort, "learner__in": learners}  # a cohort's rows of its present members
     submissions = (
         Submission.objects.filter(user__in=learners).select_related("user", "lab").order_by("created_at", "pk")
     )
-    grades = ProjectGrade.objects.filter(cohort=cohort).select_related("learner", "project", "graded_by")
+    grades = ProjectGrade.objects.filter(**mine).select_related("learner", "project", "graded_by")
     people = people_behind(cohort, learners, submissions)
     handins = Handin.objects.filter(learner__in=learners).select_related("learner", "project")
     return {
@@ -273,7 +280,7 @@ def export_cohort(cohort: Cohort, *, with_passwords: bool = False) -> dict:
                 "extra_attempts": e.extra_attempts, "reason": e.reason, "granted_by": e.granted_by.username,
                 "created_at": stamp(e.created_at), "updated_at": stamp(e.updated_at),
             }
-            for e in LabExtension.objects.filter(cohort=cohort)
+            for e in LabExtension.objects.filter(**mine)
             .select_related("learner", "lab", "granted_by").order_by("learner__username", "lab__key")
         ],
         "hint_reveals": [
@@ -288,7 +295,7 @@ def export_cohort(cohort: Cohort, *, with_passwords: bool = False) -> dict:
         ],
         "regrade_requests": [
             export_regrade_request(r)
-            for r in RegradeRequest.objects.filter(cohort=cohort)
+            for r in RegradeRequest.objects.filter(**mine, submission__user__in=learners)
             .select_related("submission__user", "learner").order_by("created_at", "pk")
         ],
         "project_extensions": [
@@ -296,13 +303,13 @@ def export_cohort(cohort: Cohort, *, with_passwords: bool = False) -> dict:
                 "learner": e.learner.username, "project": e.project.key, "due_at": stamp(e.due_at),
                 "reason": e.reason, "granted_by": e.granted_by.username, "updated_at": stamp(e.updated_at),
             }
-            for e in ProjectExtension.objects.filter(cohort=cohort)
+            for e in ProjectExtension.objects.filter(**mine)
             .select_related("learner", "project", "granted_by").order_by("learner__username", "project__key")
         ],
         "handins": [export_handin(h) for h in handins.order_by("learner__username", "project__key", "version")],
         "assessments": [
             export_assessment(a)
-            for a in Assessment.objects.filter(cohort=cohort)
+            for a in Assessment.objects.filter(**mine)
             .select_related("learner", "project", "handin", "graded_by", "released_by")
             .order_by("learner__username", "project__key")
         ],

@@ -27,6 +27,7 @@ import base64
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import DateTimeField
 
 from apps.accounts.cohort_export import FORMAT, USER_FIELDS, VERSION
 from apps.accounts.models import Cohort, Membership, User, new_invite_code
@@ -67,6 +68,17 @@ class CohortFileError(Exception):
 
 def when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def columns_from(model, row: dict) -> dict:
+    """The columns of ``model`` that ``row`` carries (cohort_export.columns_of's output); a
+    column an older file lacks takes the model's default."""
+    fields = {}
+    for field in model._meta.concrete_fields:
+        if field.name in row and not field.is_relation:
+            value = row[field.name]
+            fields[field.name] = when(value) if isinstance(field, DateTimeField) else value
+    return fields
 
 
 def upgrade(data: dict) -> dict:
@@ -330,12 +342,10 @@ class Import:
             HandinFile.objects.create(handin=handin, path=f["path"], size=f["size"],
                                       content=base64.b64decode(f["content"]))
         for run in row["runs"]:
-            outcome = run["outcome"] if run["outcome"] != HandinRun.Outcome.RUNNING else HandinRun.Outcome.LOST
-            HandinRun.objects.create(
-                handin=handin, worker=run["worker"], started_at=when(run["started_at"]),
-                lease_expires_at=when(run["lease_expires_at"]), finished_at=when(run["finished_at"]),
-                outcome=outcome, result=run["result"],
-            )
+            fields = columns_from(HandinRun, run)
+            if fields["outcome"] == HandinRun.Outcome.RUNNING:
+                fields["outcome"] = HandinRun.Outcome.LOST
+            HandinRun.objects.create(handin=handin, **fields)
 
     def assessment(self, row: dict) -> None:
         what = f"{row['learner']}'s assessment of {row['project']}"

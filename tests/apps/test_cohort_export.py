@@ -371,3 +371,12 @@ def test_importing_again_adds_no_submission_twice_and_a_foreign_course_is_refuse
     with pytest.raises(CohortFileError, match="no-such-lab"):
         import_cohort(data, name="Broken")
     assert Cohort.objects.count() == cohorts
+
+
+def test_a_learner_who_left_stays_behind_and_the_file_still_imports(cohort):
+    Membership.objects.filter(user__username="bob").delete()  # his extension row is still the cohort's
+    data = export("Spring cohort")
+    assert "bob" not in {u["username"] for u in data["users"]} and data["project_extensions"] == []
+    empty_the_site()
+    imported, counts, notes = import_cohort(data)
+    assert list(imported.learners.values_list("username", flat=True)) == ["ada"] and notes == []
