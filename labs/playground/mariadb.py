@@ -67,6 +67,7 @@ class MariaPlayground(SqlPlayground):
         return pymysql.connect(
             unix_socket=str(server.socket_path), user=scratch.user, password=scratch.password,
             database=scratch.database, autocommit=True, charset="utf8mb4", local_infile=False, connect_timeout=10,
+            ssl_disabled=True,  # no TLS on a local socket: see MariaServer.connect
             init_command=f"SET SESSION max_statement_time = {STATEMENT_TIMEOUT_S:g}",
         )  # fmt: skip
 
@@ -74,15 +75,17 @@ class MariaPlayground(SqlPlayground):
         server = self.server()
         scratch = MariaScratch(session_id, dataset, f"s_{session_id}", f"p_{session_id}", secrets.token_urlsafe(18))
         scratch.generation = self._generation
-        # Names are new on this server (one per session, dropped with it): no DROP … IF EXISTS first,
-        # each DDL statement costs tens of milliseconds here.
-        server.execute(f"CREATE DATABASE `{scratch.database}`")
-        server.execute(
-            f"CREATE USER '{scratch.user}'@'localhost' IDENTIFIED BY %s WITH MAX_USER_CONNECTIONS 3 "
-            f"MAX_STATEMENT_TIME {STATEMENT_TIMEOUT_S:g}",
-            (scratch.password,),
+        # Names are new on this server (one per session, dropped with it): no DROP … IF EXISTS first.
+        _admin(
+            server,
+            (f"CREATE DATABASE `{scratch.database}`", None),
+            (
+                f"CREATE USER '{scratch.user}'@'localhost' IDENTIFIED BY %s WITH MAX_USER_CONNECTIONS 3 "
+                f"MAX_STATEMENT_TIME {STATEMENT_TIMEOUT_S:g}",
+                (scratch.password,),
+            ),
+            (f"GRANT {LEARNER_GRANTS} ON `{scratch.database}`.* TO '{scratch.user}'@'localhost'", None),
         )
-        server.execute(f"GRANT {LEARNER_GRANTS} ON `{scratch.database}`.* TO '{scratch.user}'@'localhost'")
         conn = self._connect(scratch)
         try:
             with conn.cursor() as cur:
@@ -98,8 +101,11 @@ class MariaPlayground(SqlPlayground):
         return scratch
 
     def _drop_area(self, scratch: MariaScratch) -> None:
-        self._server.execute(f"DROP USER IF EXISTS '{scratch.user}'@'localhost'")
-        self._server.execute(f"DROP DATABASE IF EXISTS `{scratch.database}`")
+        _admin(
+            self._server,
+            (f"DROP USER IF EXISTS '{scratch.user}'@'localhost'", None),
+            (f"DROP DATABASE IF EXISTS `{scratch.database}`", None),
+        )
 
     def _connection_usable(self, conn: Any) -> bool:
         return conn.open
@@ -193,3 +199,15 @@ class MariaPlayground(SqlPlayground):
                 except pymysql.MySQLError:
                     entry["sample"] = []
         return {"tables": listed, "relations": list(grouped.values()), "notes": scratch.notes}
+
+
+def _admin(server: Any, *statements: tuple[str, Any]) -> None:
+    """Run ``statements`` as the server's admin on one connection (a class opening sessions at
+    once would otherwise open one connection per statement)."""
+    conn = server.connect()
+    try:
+        with conn.cursor() as cur:
+            for sql, args in statements:
+                cur.execute(sql, args)
+    finally:
+        conn.close()
