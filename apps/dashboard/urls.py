@@ -26,6 +26,11 @@ urlpatterns = [
         version_views.project_versions,
         name="project_versions",
     ),
+    path(
+        "cohorts/<int:cohort_id>/projects/<slug:key>/versions/regrade/",
+        version_views.project_regrade_confirm,
+        name="project_regrade_confirm",
+    ),
     path("cohorts/<int:cohort_id>/regrades/<int:job_id>/", views.regrade_detail, name="regrade"),
     path("cohorts/<int:cohort_id>/regrades/<int:job_id>/apply/", views.regrade_apply, name="regrade_apply"),
     path("cohorts/<int:cohort_id>/learners/<int:user_id>/", views.learner_detail, name="learner"),

@@ -1,6 +1,7 @@
-"""Instructor pages for content versions: a lab's versions with the diff between any two
-and the submissions graded against an older one, and the confirmation every regrade of
-many submissions goes through. Thin: the logic is in versions.py and services.py."""
+"""Instructor pages for content versions: a lab's or project's versions with the diff
+between any two and the submissions (or hand-ins) graded against an older one, and the
+confirmation every regrade of many goes through. Thin: the logic is in versions.py,
+services.py and apps.projects.versions."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from apps.dashboard.versions import (
     list_versions,
     plan_regrade,
 )
+from apps.projects.versions import current_project_hash, find_affected_handins, plan_handin_regrade, regrade_handins
 
 
 def _pick(versions: list, value: str | None, default):
@@ -61,14 +63,16 @@ def lab_versions(request, cohort_id: int, key: str):
 
 @login_required
 def project_versions(request, cohort_id: int, key: str):
-    """A project's versions and the diff between any two (no regrade: hand-ins are graded
-    again by handing in)."""
+    """A project's versions, the diff between any two, and the cohort's hand-ins graded
+    against another version than the current one."""
     cohort = access_cohort_as_instructor(request.user, cohort_id)
     project = get_object_or_404(Project, key=key)
     versions = list_project_versions(project)
     new = _pick(versions, request.GET.get("b"), versions[-1] if versions else None)
     older = [v for v in versions if new is not None and v.pk < new.pk]
     old = _pick(versions, request.GET.get("a"), older[-1] if older else None)
+    target = current_project_hash(project)
+    affected = find_affected_handins(cohort, project, target)
     return render(
         request,
         "dashboard/lab_versions.html",
@@ -80,10 +84,42 @@ def project_versions(request, cohort_id: int, key: str):
             "old": old,
             "new": new,
             "diffs": diff_versions(old, new) if old and new and old.pk != new.pk else [],
-            "target": project.content_hash,
-            "synced": True,
+            "target": target,
+            "synced": bool(versions) and versions[-1].hash == target,
+            "affected": affected,
             "section": "gradebook",
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_regrade_confirm(request, cohort_id: int, key: str):
+    """GET: the hand-ins graded against another version, their learners and the version a
+    regrade uses. POST: send them to the graders, unless the project changed meanwhile."""
+    cohort = access_cohort_as_instructor(request.user, cohort_id)
+    project = get_object_or_404(Project, key=key)
+    plan = plan_handin_regrade(cohort, project)
+    problem = ""
+    if request.method == "POST":
+        if request.POST.get("version") != plan.version.hash:
+            problem = (
+                "The project changed since you opened this page. Check what the regrade touches now and confirm again."
+            )
+        else:
+            sent = regrade_handins(cohort, project, plan.handin_ids, request.user)
+            if sent:
+                messages.success(
+                    request, f"{len(sent)} hand-in{'s' if len(sent) != 1 else ''} sent to be graded again."
+                )
+            else:
+                messages.info(request, "Nothing to regrade.")
+            return redirect("dashboard:project_versions", cohort_id=cohort.pk, key=project.key)
+    return render(
+        request,
+        "dashboard/project_regrade_confirm.html",
+        {"cohort": cohort, "project": project, "plan": plan, "problem": problem, "section": "gradebook"},
+        status=409 if problem else 200,
     )
 
 

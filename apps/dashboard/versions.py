@@ -53,8 +53,8 @@ def list_versions(lab: Lab) -> list[ContentVersion]:
 
 
 def list_project_versions(project) -> list[ContentVersion]:
-    """A project's versions (brief, grading.toml, grading/), oldest first. Hand-ins do not
-    record the version they were graded against yet, so there is no list of affected ones."""
+    """A project's versions (brief, grading.toml, grading/), oldest first (the hand-ins
+    graded against each: apps.projects.versions)."""
     return list(ContentVersion.objects.filter(key=project.key, kind="project").defer("files"))
 
 

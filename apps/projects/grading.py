@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from apps.grading.leases import lease_is_free, store_run_result, sweep_stuck, take_lease, worker_name
 from apps.projects.models import Handin, HandinRun
-from apps.projects.specs import load_project_spec, project_time_limit
+from apps.projects.specs import load_project_spec, project_content_hash, project_time_limit
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ def claim_handin(handin_id: int) -> HandinRun | None:
     """Take the hand-in's lease and open a run; None when another run holds a live lease or
     the hand-in already has its verdict."""
     handin = Handin.objects.select_related("project").get(pk=handin_id)
+    project_hash = project_content_hash(handin.project)
     now = timezone.now()
     claimable = Handin.objects.filter(
         lease_is_free(now), pk=handin_id, status__in=[Handin.Status.QUEUED, Handin.Status.RUNNING]
@@ -75,7 +76,11 @@ def claim_handin(handin_id: int) -> HandinRun | None:
     return take_lease(
         claimable,
         lambda: HandinRun.objects.create(
-            handin=handin, worker=worker_name(), started_at=now, lease_expires_at=now + lease_length(handin)
+            handin=handin,
+            worker=worker_name(),
+            started_at=now,
+            lease_expires_at=now + lease_length(handin),
+            project_hash=project_hash,
         ),
         HandinRun.objects.filter(handin_id=handin_id),
         now,
@@ -139,7 +144,10 @@ def record_handin_result(run: HandinRun, *, final: bool = True) -> Handin:
                 auto_possible=run.result.get("auto_possible"),
             )
         elif handin.status != Handin.Status.DONE:
-            if final:
+            regraded = (handin.result or {}).get("gradable")  # a regrade keeps the verdict it replaces
+            if final and regraded:
+                changes.update(status=Handin.Status.DONE)
+            elif final:
                 changes.update(status=Handin.Status.FAILED, result=run.result, finished_at=timezone.now())
             else:
                 changes.update(status=Handin.Status.QUEUED)
@@ -165,7 +173,8 @@ def sweep_stuck_handins(now=None, dispatch_grace: float = 60) -> list[int]:
     """Re-queue hand-ins whose worker died (lease expired) or that were never sent."""
 
     def requeue(handin_id: int) -> bool:
-        # Unlike a lab regrade, a hand-in has no earlier verdict to keep: it always goes back.
+        # It always goes back to the queue; a regraded hand-in's earlier verdict stays in
+        # ``result`` until a new run replaces it (record_handin_result).
         Handin.objects.filter(pk=handin_id).update(status=Handin.Status.QUEUED)
         return True
 

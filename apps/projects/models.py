@@ -101,6 +101,10 @@ class HandinRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
     result = models.JSONField(null=True, blank=True)
+    # The project's content hash (apps.courses.versions.collect_project_files) as the worker
+    # saw its files when the run was claimed: the version this run grades against. "" when
+    # the files could not be read, or for a run from before versions were recorded.
+    project_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["started_at", "pk"]

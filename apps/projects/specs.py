@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 
 from apps.courses.models import Project
+from apps.courses.versions import collect_project_files
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,17 @@ def load_project_spec(project: Project):
     from labs.projects import load_project
 
     return load_project(folder)
+
+
+def project_content_hash(project: Project) -> str:
+    """The project's content hash as the worker sees its files now: the same hash sync keeps
+    as ``Project.content_hash``, so a run names the version it graded against ("" when the
+    files cannot be read)."""
+    try:
+        return collect_project_files(project_folder(project))[0]
+    except Exception:
+        log.exception("could not hash the files of project %s", project.key)
+        return ""
 
 
 def has_grading(project: Project) -> bool:
