@@ -36,7 +36,7 @@ from apps.lti.models import LtiContext, LtiIdentity
 from apps.projects.models import Assessment, Handin, ProjectExtension
 
 FORMAT = "indexed-cohort"
-VERSION = 2
+VERSION = 3
 USER_FIELDS = (
     "username", "email", "first_name", "last_name", "role", "is_active", "date_joined", "last_login",
     "lms_user_id", "sis_user_id",
@@ -216,7 +216,7 @@ def people_behind(cohort: Cohort, learners: list[User], submissions) -> list[Use
     granted an extension or wrote in a regrade thread, so those names resolve on import.
     Rows of someone who left the cohort stay behind with them (their account is not carried)."""
     mine = {"cohort": cohort, "learner__in": learners}
-    ids = {cohort.instructor_id, *(u.pk for u in learners)}
+    ids = {cohort.instructor_id, *(u.pk for u in learners), *cohort.co_instructors.values_list("pk", flat=True)}
     ids |= set(ProjectGrade.objects.filter(**mine).values_list("graded_by", flat=True))
     ids |= set(Review.objects.filter(submission__in=submissions).values_list("author", flat=True))
     ids |= set(LabExtension.objects.filter(**mine).values_list("granted_by", flat=True))
@@ -247,6 +247,7 @@ def export_cohort(cohort: Cohort, *, with_passwords: bool = False) -> dict:
         "cohort": {
             "name": cohort.name, "instructor": cohort.instructor.username, "invite_code": cohort.invite_code,
             "created_at": stamp(cohort.created_at), "exercise_points": cohort.exercise_points,
+            "co_instructors": sorted(cohort.co_instructors.values_list("username", flat=True)),
         },
         "users": [export_user(user, with_passwords) for user in people],
         "members": [{"user": m.user.username, "joined_at": stamp(m.joined_at)} for m in memberships],

@@ -96,6 +96,7 @@ def upgrade(data: dict) -> dict:
         user.setdefault("lms_user_id", "")
         user.setdefault("sis_user_id", "")
     data["cohort"].setdefault("exercise_points", None)
+    data["cohort"].setdefault("co_instructors", [])
     for policy in data["lab_policies"]:
         policy.setdefault("solution", SolutionRelease.STANDARD)
     for section in LIST_SECTIONS:
@@ -163,6 +164,8 @@ class Import:
             exercise_points=meta["exercise_points"],
         )
         Cohort.objects.filter(pk=self.cohort.pk).update(created_at=when(meta["created_at"]))
+        for username in meta["co_instructors"]:
+            self.cohort.co_instructors.add(self.person(username, "the cohort's co-instructors"))
 
     def person(self, username: str, what: str) -> User:
         """Someone a row belongs to (a member, a submission's owner): the file must carry them."""

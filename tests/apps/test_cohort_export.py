@@ -76,6 +76,7 @@ def cohort(lab):
     teacher = InstructorFactory(username="teacher", lms_user_id="canvas-7")
     ta = InstructorFactory(username="ta")  # grants extensions; not the cohort's instructor
     cohort = CohortFactory(instructor=teacher, name="Spring cohort", exercise_points=12)
+    cohort.co_instructors.add(InstructorFactory(username="co-teacher"))
     ada = UserFactory(username="ada", lms_user_id="canvas-42", sis_user_id="S-1001")
     bob = UserFactory(username="bob")
     for learner in (ada, bob):
@@ -170,9 +171,9 @@ def test_a_cohort_round_trips_through_a_file_into_an_empty_site(cohort, tmp_path
     call_command("export_cohort", "Spring cohort", "-o", str(path), "--include-password-hashes", stderr=io.StringIO())
     assert path.stat().st_mode & 0o777 == 0o600  # answers, scores and password hashes
     before = json.loads(path.read_text())
-    assert before["version"] == 2
+    assert before["version"] == 3
     assert [m["user"] for m in before["members"]] == ["ada", "bob"]
-    assert [u["username"] for u in before["users"]] == ["ada", "bob", "ta", "teacher"]  # not the outsider
+    assert [u["username"] for u in before["users"]] == ["ada", "bob", "co-teacher", "ta", "teacher"]  # not the outsider
     assert len(before["submissions"]) == 3
     assert "private_pem" not in path.read_text() and "auth_token_url" not in path.read_text()  # site config stays
 
@@ -180,7 +181,7 @@ def test_a_cohort_round_trips_through_a_file_into_an_empty_site(cohort, tmp_path
     assert not User.objects.exists() and not Submission.objects.exists()
     out = io.StringIO()
     call_command("import_cohort", str(path), stdout=out)
-    assert "4 accounts created, 2 members, 3 submissions" in out.getvalue(), out.getvalue()
+    assert "5 accounts created, 2 members, 3 submissions" in out.getvalue(), out.getvalue()
     assert "note:" not in out.getvalue()
 
     after = export("Spring cohort", "--include-password-hashes")
@@ -206,6 +207,7 @@ def test_a_cohort_round_trips_through_a_file_into_an_empty_site(cohort, tmp_path
     # ...her LMS ids, the cohort's rules and her extension with who granted it and why.
     ada, imported = User.objects.get(username="ada"), Cohort.objects.get()
     assert (ada.lms_user_id, ada.sis_user_id, imported.exercise_points) == ("canvas-42", "S-1001", 12)
+    assert [u.username for u in imported.co_instructors.all()] == ["co-teacher"]  # still shares the cohort
     assert LabPolicy.objects.get(cohort=imported).solution == "after_deadline"
     assert LabAttemptLimit.objects.get(cohort=imported).max_attempts == 3
     extension = LabExtension.objects.get(cohort=imported)
@@ -296,13 +298,13 @@ def test_a_version_1_file_still_imports_with_the_newer_fields_at_their_defaults(
         del data[section]
     for user in data["users"]:
         del user["lms_user_id"], user["sis_user_id"]
-    del data["cohort"]["exercise_points"]
+    del data["cohort"]["exercise_points"], data["cohort"]["co_instructors"]
     del data["lab_policies"][0]["solution"]
     empty_the_site()
 
     imported, counts, notes = import_cohort(data)
     assert counts["submissions"] == 3 and notes == []
-    assert imported.exercise_points is None
+    assert imported.exercise_points is None and not imported.co_instructors.exists()
     assert LabPolicy.objects.get(cohort=imported).solution == "standard"
     assert User.objects.get(username="ada").lms_user_id == ""
     assert not LabExtension.objects.exists() and not LtiIdentity.objects.exists()
@@ -310,9 +312,9 @@ def test_a_version_1_file_still_imports_with_the_newer_fields_at_their_defaults(
 
 def test_a_file_from_a_newer_version_is_refused_and_nothing_is_written(cohort, tmp_path):
     data = export("Spring cohort")
-    data["version"] = 3
+    data["version"] = 4
     empty_the_site()
-    with pytest.raises(CommandError, match="version 3.*newer Indexed.*versions 1 to 2"):
+    with pytest.raises(CommandError, match="version 4.*newer Indexed.*versions 1 to 3"):
         call_command("import_cohort", written(tmp_path / "new.json", data), stdout=io.StringIO())
     assert not User.objects.exists() and not Cohort.objects.exists()
 
