@@ -81,6 +81,8 @@ class Stats:
         self.other_status: dict[str, int] = defaultdict(int)  # a page or submit neither 200 nor 429 nor 5xx
         self.errors: list[str] = []
         self.submitted = 0
+        self.logged_in = 0
+        self.login_failed = 0  # such a learner stops: each also has its failed request in errors
         self.outstanding: dict[str, tuple[str, str, float]] = {}  # submission path -> (learner, lab, sent at)
 
 
@@ -94,7 +96,7 @@ class Learner(threading.Thread):
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         request = urllib.request.Request(self.args.url + path, data=body, headers=headers or {})
         try:
-            with self.opener.open(request, timeout=60) as response:
+            with self.opener.open(request, timeout=self.args.timeout) as response:
                 return response.status, response.read().decode(), response.url
         except urllib.error.HTTPError as exc:
             if exc.code >= 500:
@@ -120,8 +122,11 @@ class Learner(threading.Thread):
         )
         if status != 200 or "/accounts/login/" in landed:
             with self.stats.lock:
+                self.stats.login_failed += 1
                 self.stats.errors.append(f"{self.name_}: login failed ({status})")
             return
+        with self.stats.lock:
+            self.stats.logged_in += 1
         while time.monotonic() < self.args.end:
             lab = random.choice(self.labs)
             started = time.monotonic()
@@ -333,6 +338,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--mix", choices=["quick", "heavy"], default="quick", help="quick: run A; heavy: run B")
     parser.add_argument("--ramp", type=float, default=60, help="seconds over which learners arrive")
     parser.add_argument("--grace", type=float, default=420, help="seconds to wait for verdicts after the end")
+    parser.add_argument("--timeout", type=float, default=60,
+                        help="seconds a learner waits for one response (a timed-out page counts this long)")
     parser.add_argument("--json", type=Path, help="also write the report here")
     parser.add_argument("--serve", action="store_true", help="start (and afterwards stop) the profile itself")
     parser.add_argument("--worker-hosts", type=int, choices=[0, 1], default=0, help="with --serve: a second host")
@@ -363,11 +370,13 @@ def drive(args: argparse.Namespace) -> dict:
         "learners": args.learners,
         "minutes": args.minutes,
         "mix": args.mix,
+        "logged_in": stats.logged_in,
+        "login_failed": stats.login_failed,
         "submissions": stats.submitted,
         "lost": len(stats.outstanding),
         "responses_5xx": stats.status_5xx,
         "refused_429": stats.refused,
-        "connection_errors": len(stats.errors),
+        "connection_errors": len(stats.errors) - stats.login_failed,  # requests that got no answer
         "other_responses": dict(stats.other_status),
         "first_errors": stats.errors[:10],
         "page_s": {q: round(percentile(stats.page_seconds, n), 3) for q, n in (("p50", 50), ("p95", 95), ("p99", 99))},
