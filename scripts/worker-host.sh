@@ -11,7 +11,7 @@
 #   - root, PostgreSQL 15 / Redis / MariaDB binaries for the labs (`make install`), as on the
 #     main host: the workers put every sandbox in its own network namespace and cgroup.
 #
-#   INDEXED_VAR_DIR=var/worker        the two URL files, logs (0700)
+#   INDEXED_VAR_DIR=var/worker        the two URL files and broker-ca.crt, logs (0700)
 #   INDEXED_GRADE_WORKERS=cores       quick-lab pool size (0: no quick pool on this host)
 #   INDEXED_HEAVY_WORKERS=max(1, cores/2)  heavy-lab pool size (0: none)
 #   INDEXED_WAIT_SECONDS=60           how long to wait for the site database at start

@@ -446,6 +446,7 @@ def assert_gone(profile: Profile, seconds: float = 15) -> None:
 
 
 def test_a_worker_host_refuses_url_files_others_can_read_or_that_are_missing(tmp_path):
+    """Also a broker URL in plain text or without a checked certificate."""
     var = tmp_path / "worker-var"
     var.mkdir(mode=0o700)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_"))}
@@ -467,3 +468,14 @@ def test_a_worker_host_refuses_url_files_others_can_read_or_that_are_missing(tmp
     (var / "database_url").chmod(0o600)
     done = start()
     assert done.returncode == 2 and "Unix socket of the main host" in done.stderr, done.stderr
+    # The broker: never plain text across the network, and its certificate is checked.
+    (var / "database_url").write_text("postgresql://indexed:secret@site.example.invalid:5432/indexed?sslmode=require\n")
+    done = start()
+    assert done.returncode == 2 and "plain-text Redis" in done.stderr, done.stderr
+    (var / "broker_url").write_text("rediss://:secret@site.example.invalid:6390/0?ssl_cert_reqs=none\n")
+    done = start()
+    assert done.returncode == 2 and "ssl_cert_reqs=required" in done.stderr, done.stderr
+    (var / "broker_url").write_text(
+        "rediss://:secret@site.example.invalid:6390/0?ssl_cert_reqs=required&ssl_ca_certs=broker-ca.crt\n")
+    done = start()
+    assert done.returncode == 2 and "broker-ca.crt" in done.stderr and "is missing" in done.stderr, done.stderr
