@@ -1,8 +1,12 @@
 """Simulated learners against a running Indexed (the production profile, `make serve`).
 
-Each learner logs in, then until the time is up: opens a lab page, submits an answer as the
-page does, polls the verdict as the page does (htmx partial, 400 ms after each answer), thinks
-20-40 s and goes again. At the end it waits for every verdict still out, then reports
+Each learner first signs in (spread over --ramp seconds; a class night starts with learners
+already signed in, and the sign-in phase is reported apart: Django's PBKDF2 password check
+costs about 0.3 CPU-s, so 500 sign-ins in a minute alone would need more than two cores).
+Then, in the measured window, until the time is up: opens a lab page, submits an answer as
+the page does, polls the verdict as the page does (the htmx partial, after the delay the
+page itself asks for: 400 ms at first, longer as the wait grows), thinks 20-40 s and goes
+again. At the end it waits for every verdict still out, then reports
 submissions, lost ones (no verdict), 5xx responses, Submit->verdict p50/p95 per lab and the
 lab page's p50/p95/p99.
 
@@ -56,6 +60,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LABS = ROOT / "curriculum" / "labs"
 QUICK = ["sql-top-customers", "schema-ecommerce", "nosql-redis-weekly-board-cache", "nosql-mongo-category-revenue"]
 HEAVY = ["ops-pitr-order-items", "ops-reporting-standby", "ops-redis-cluster-cart-profile-tags"]
+POLL_DELAY = re.compile(r'hx-trigger="load delay:(\d+)ms"')
 VERDICT = re.compile(r'class="score |class="status failed"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -82,6 +87,7 @@ class Stats:
         self.errors: list[str] = []
         self.submitted = 0
         self.logged_in = 0
+        self.login_seconds: list[float] = []
         self.login_failed = 0  # such a learner stops: each also has its failed request in errors
         self.outstanding: dict[str, tuple[str, str, float]] = {}  # submission path -> (learner, lab, sent at)
 
@@ -114,19 +120,37 @@ class Learner(threading.Thread):
 
     def run(self) -> None:
         time.sleep(random.uniform(0, self.args.ramp))  # arrive over the ramp, not all at once
+        try:
+            signed_in = self.sign_in()
+        except Exception as exc:  # counted, so the sign-in phase still ends
+            with self.stats.lock:
+                self.stats.login_failed += 1
+                self.stats.errors.append(f"{self.name_}: sign-in crashed: {exc!r}")
+            signed_in = False
+        self.args.signed_in.wait()  # the measured window starts when everyone has tried
+        if not signed_in:
+            return
+        time.sleep(random.uniform(0, self.args.think[1]))  # first answers spread like later ones
+        self.work()
+
+    def sign_in(self) -> bool:
+        started = time.monotonic()
         status, page, _ = self.request("/accounts/login/")
         status, _, landed = self.request(
             "/accounts/login/",
             {"csrfmiddlewaretoken": self.form(page), "username": self.name_, "password": self.args.password},
             {"Referer": self.args.url + "/accounts/login/"},
         )
-        if status != 200 or "/accounts/login/" in landed:
-            with self.stats.lock:
+        with self.stats.lock:
+            self.stats.login_seconds.append(time.monotonic() - started)
+            if status != 200 or "/accounts/login/" in landed:
                 self.stats.login_failed += 1
                 self.stats.errors.append(f"{self.name_}: login failed ({status})")
-            return
-        with self.stats.lock:
+                return False
             self.stats.logged_in += 1
+        return True
+
+    def work(self) -> None:
         while time.monotonic() < self.args.end:
             lab = random.choice(self.labs)
             started = time.monotonic()
@@ -164,7 +188,8 @@ class Learner(threading.Thread):
                     self.stats.verdict_seconds[lab].append(time.monotonic() - sent)
                     self.stats.outstanding.pop(path, None)
                 return
-            time.sleep(0.4)
+            delay = POLL_DELAY.search(page) if status == 200 else None
+            time.sleep(int(delay.group(1)) / 1000 if delay else 0.4)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -336,7 +361,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--password", default="", help="the learners' password (--serve makes one)")
     parser.add_argument("--mix", choices=["quick", "heavy"], default="quick", help="quick: run A; heavy: run B")
-    parser.add_argument("--ramp", type=float, default=60, help="seconds over which learners arrive")
+    parser.add_argument("--ramp", type=float, default=180,
+                        help="seconds over which learners sign in (before the measured window)")
     parser.add_argument("--grace", type=float, default=420, help="seconds to wait for verdicts after the end")
     parser.add_argument("--timeout", type=float, default=60,
                         help="seconds a learner waits for one response (a timed-out page counts this long)")
@@ -360,10 +386,21 @@ def drive(args: argparse.Namespace) -> dict:
     if missing:
         raise SystemExit(f"no solution file for {', '.join(missing)} under {LABS}")
     stats = Stats()
-    args.end = time.monotonic() + args.minutes * 60
+    args.signed_in = threading.Event()
+    args.end = float("inf")
     learners = [Learner(f"loadtest-{n:04d}", args, labs, answers, stats) for n in range(1, args.learners + 1)]
+    sign_in_started = time.monotonic()
     for learner in learners:
         learner.start()
+    while True:  # the sign-in phase: not part of the measured window
+        with stats.lock:
+            tried = stats.logged_in + stats.login_failed
+        if tried == args.learners:
+            break
+        time.sleep(0.2)
+    sign_in_seconds = time.monotonic() - sign_in_started
+    args.end = time.monotonic() + args.minutes * 60
+    args.signed_in.set()
     for learner in learners:
         learner.join()
     return {
@@ -372,6 +409,8 @@ def drive(args: argparse.Namespace) -> dict:
         "mix": args.mix,
         "logged_in": stats.logged_in,
         "login_failed": stats.login_failed,
+        "sign_in_phase_s": round(sign_in_seconds, 1),
+        "login_s": {q: round(percentile(stats.login_seconds, n), 2) for q, n in (("p50", 50), ("p95", 95))},
         "submissions": stats.submitted,
         "lost": len(stats.outstanding),
         "responses_5xx": stats.status_5xx,

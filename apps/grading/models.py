@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from apps.courses.models import Lab
 
+POLL_DELAY_FIRST_MS, POLL_DELAY_MAX_MS = 400, 3000
+
 
 class Submission(models.Model):
     """One answer to one lab. A graded ``submit`` counts as an attempt once the platform
@@ -61,6 +63,14 @@ class Submission(models.Model):
     @property
     def effective_score(self) -> float | None:
         return self.override_score if self.override_score is not None else self.score
+
+    @property
+    def poll_delay_ms(self) -> int:
+        """How long the page waits before asking for the verdict again: 400 ms at first (a
+        quick lab answers in about a second), then 100 ms longer per second waited, at most
+        3 s, so a class queued behind a backlog does not poll the site at 2.5 requests/s each."""
+        waited = (timezone.now() - self.created_at).total_seconds() if self.created_at else 0.0
+        return int(min(POLL_DELAY_MAX_MS, POLL_DELAY_FIRST_MS + max(0.0, waited) * 100))
 
     @property
     def is_slow(self) -> bool:

@@ -271,3 +271,21 @@ def test_a_retried_regrade_fault_on_an_ungraded_submission_does_not_requeue_it(l
     services.regrade_submission_now(submission.pk, final_try=True)
     submission.refresh_from_db()
     assert submission.status == "failed" and submission.result["message"] == "again" and not submission.counted
+
+
+def test_the_page_polls_a_waiting_verdict_less_often_the_longer_it_waits(lab, client):
+    learner = UserFactory()
+    client.force_login(learner)
+    submission = Submission.objects.create(user=learner, lab=lab, answer="select 1;")
+
+    def polled_after() -> str:
+        page = client.get(f"/submissions/{submission.pk}/", HTTP_HX_REQUEST="true").content.decode()
+        return page.split('hx-trigger="load delay:')[1].split('"')[0]
+
+    assert polled_after() in {f"{ms}ms" for ms in range(400, 500)}  # a fresh answer: quickly
+    Submission.objects.filter(pk=submission.pk).update(created_at=timezone.now() - timedelta(seconds=10))
+    assert polled_after() in {f"{ms}ms" for ms in range(1400, 1500)}
+    Submission.objects.filter(pk=submission.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    assert polled_after() == "3000ms"  # a backlog: at most every 3 s
+    Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.DONE, score=1.0)
+    assert "hx-trigger" not in client.get(f"/submissions/{submission.pk}/", HTTP_HX_REQUEST="true").content.decode()
