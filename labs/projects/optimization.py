@@ -153,12 +153,18 @@ def _migrated(env: PgProjectEnv, handin: dict[str, bytes]) -> dict[str, Any]:
         if after["settings"] != before["settings"]:
             tampered.append("database or role settings were changed (ALTER DATABASE/ROLE ... SET)")
         made = sorted(set(map(tuple, after["behaviour"])) - set(map(tuple, before["behaviour"])))
+        behaviour_changed = bool(made)
         if made:
             tampered.append(
                 f"triggers, rules or row security were added ({', '.join(m[0] for m in made[:3])}); "
                 "they change what a write does"
             )
-        env.memo["migrated"] = {"outcome": outcome, "tampered": tampered, "state": after}
+        env.memo["migrated"] = {
+            "outcome": outcome,
+            "tampered": tampered,
+            "state": after,
+            "behaviour_changed": behaviour_changed,
+        }
     return env.memo["migrated"]
 
 
@@ -348,7 +354,7 @@ def check_budget(env: PgProjectEnv, criterion: Criterion, handin: dict[str, byte
     details["wal_bytes_per_row"] = {"before": round(before, 1), "after": None if after is None else round(after, 1)}
     if after is None:
         pass  # said above
-    elif migrated["tampered"]:  # a rule or trigger that swallows the batch writes no WAL at all
+    elif migrated["behaviour_changed"]:  # a rule or trigger that swallows the batch writes no WAL at all
         notes.append("the write cost is not measured on tables whose behaviour the migration changed")
     elif after > before * (1 + growth):
         notes.append(
