@@ -254,13 +254,9 @@ class MariaServer:
 
     def connect(self, user: str = "root", database: str | None = None, **options: object) -> pymysql.Connection:
         password = self.accounts["admin" if user == "root" else "learner"]
-        # ssl_disabled: PyMySQL >= 1.2 otherwise prepares a TLS context for every connection
-        # (loading the system's CA bundle: ~35 ms of CPU under the GIL) that a local socket to
-        # a server without TLS never uses.
         return pymysql.connect(
             unix_socket=str(self.socket_path), user=user, password=password, database=database,
-            autocommit=True, charset="utf8mb4", local_infile=False, connect_timeout=10, ssl_disabled=True,
-            **options,
+            autocommit=True, charset="utf8mb4", local_infile=False, connect_timeout=10, **options,
         )  # fmt: skip
 
     def execute(self, sql: str, args: object = None, database: str | None = None) -> list[tuple]:
