@@ -2,14 +2,20 @@
 
 Starts a playground service on a socket of its own (the same process the worker starts in
 production, the same socket protocol the site's views use), gives every learner a session
-of its own on a lesson-sized PostgreSQL dataset, and has each run simple queries with a
-short think time. Prints p50/p95/max round trip per query (client send to reply read) and
-the time to open a session; then lets every session expire and checks that each one is
-gone (its scratch database dropped, its sandbox files removed) within a small margin of
-its expiry, never later.
+of its own on a lesson-sized dataset of the engine (PostgreSQL and MariaDB: the same two
+tables and the same four statements), and has each run simple queries with a short think
+time. Prints p50/p95/max round trip per query (client send to reply read) and the time to
+open a session; then lets every session expire and checks that each one is gone (its
+scratch database dropped, its sandbox files removed) within a small margin of its expiry,
+never later.
 
     PYTHONPATH=. .venv/bin/python scripts/bench_playground.py [--learners 50] [--queries 20]
-        [--engine postgres|redis|mongo|mariadb] [--ttl 5]
+        [--engine postgres|redis|mongo|mariadb ...] [--rounds 1] [--ttl 5]
+
+This machine is shared, so one figure says little: name several engines (``--engine
+postgres --engine mariadb``) and each round runs them one after the other, each with a
+service of its own, and prints every engine's figures as a ratio of the first one's in the
+same round (``--rounds 3`` to see how much they move).
 
 With ``--site URL`` it drives a running site instead, through its pages (log in, open a
 lesson example's Try it, POST runs as the page does): the round trip then includes Django,
@@ -71,12 +77,20 @@ DATASETS = {
         Dataset(
             "mariadb",
             (
-                "CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(40), city VARCHAR(20));"
+                "CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, city VARCHAR(20));"
                 "INSERT INTO customers SELECT seq, CONCAT('customer ', seq), ELT(seq % 3 + 1, 'Oslo', 'Lima', 'Pune')"
                 " FROM seq_1_to_500;",
+                "CREATE TABLE orders (id INT PRIMARY KEY, customer_id INT,"
+                " total DECIMAL(10, 2), FOREIGN KEY (customer_id) REFERENCES customers (id));"
+                "INSERT INTO orders SELECT seq, seq % 500 + 1, (seq * 7) % 100 FROM seq_1_to_5000;",
             ),
         ),
-        ["SELECT COUNT(*) FROM customers WHERE city = 'Oslo'", "SELECT name FROM customers WHERE id = 42"],
+        [
+            "SELECT COUNT(*) FROM orders WHERE total > 50",
+            "SELECT name, city FROM customers WHERE id = 42",
+            "SELECT c.city, SUM(o.total) FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.city",
+            "UPDATE customers SET city = 'Rome' WHERE id = 7",
+        ],
     ),
     "redis": (
         Dataset("redis", ("SET visits 0\nZADD board 10 ada 20 brian 30 chen",)),
@@ -193,24 +207,9 @@ def bench_site(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--learners", type=int, default=50)
-    parser.add_argument("--queries", type=int, default=20, help="queries per learner")
-    parser.add_argument("--think", type=float, default=0.5, help="mean seconds between a learner's queries")
-    parser.add_argument("--engine", choices=sorted(DATASETS), default="postgres")
-    parser.add_argument("--ttl", type=float, default=5.0, help="session expiry (idle seconds) for the expiry check")
-    parser.add_argument("--target-ms", type=float, default=300.0)
-    parser.add_argument("--grace-ms", type=float, default=500.0, help="how late an expired sandbox may still exist")
-    parser.add_argument("--site", help="drive a running site at this URL instead of a service of our own")
-    parser.add_argument("--password", default="", help="--site: the password of the loadtest-NNNN accounts")
-    parser.add_argument("--lesson", default="rel-select-basics", help="--site: the lesson whose example is tried")
-    parser.add_argument("--block", type=int, default=2, help="--site: which runnable example (1-based)")
-    parser.add_argument("--query", default="SELECT 1", help="--site: what each run sends")
-    args = parser.parse_args()
-    if args.site:
-        return bench_site(args)
-
+def bench_engine(args: argparse.Namespace, engine: str) -> dict | None:
+    """One run on ``engine`` with a service of its own: its figures (``ok`` when it passes),
+    or None when the service did not start or no query was answered."""
     socket_path = Path(tempfile.mkdtemp(prefix="bench-playground-")) / "playground.sock"
     service = subprocess.Popen(
         [sys.executable, "-m", "labs.playground", "serve", "--socket", str(socket_path)],
@@ -223,14 +222,14 @@ def main() -> int:
         while not client.alive():
             if time.monotonic() > deadline:
                 print("the playground service did not start")
-                return 1
+                return None
             time.sleep(0.05)
-        dataset, _ = DATASETS[args.engine]
+        dataset, _ = DATASETS[engine]
         client.call("open", session="warmup00000", dataset=dataset.to_dict(), ttl=60)  # server + template
         client.call("drop", session="warmup00000")
         out: dict = {"rtt": [], "open": [], "last_used": {}}
         errors: list[str] = []
-        work = (client, args.engine, args.queries, args.think, args.ttl, out, errors)
+        work = (client, engine, args.queries, args.think, args.ttl, out, errors)
         threads = [threading.Thread(target=learner, args=work) for _ in range(args.learners)]
         started = time.monotonic()
         for thread in threads:
@@ -240,13 +239,20 @@ def main() -> int:
         wall = time.monotonic() - started
         rtt, opened = out["rtt"], out["open"]
         if not rtt:
-            print("no query answered:", errors[:3])
-            return 1
-        p50, p95 = statistics.median(rtt), percentile(rtt, 0.95)
+            print(f"{engine}: no query answered:", errors[:3])
+            return None
+        figures = {
+            "p50": statistics.median(rtt),
+            "p95": percentile(rtt, 0.95),
+            "max": max(rtt),
+            "open p50": statistics.median(opened),
+            "open p95": percentile(opened, 0.95),
+        }
         print(
-            f"{args.learners} learners on {args.engine}, {len(rtt)} queries in {wall:.1f} s "
-            f"({len(rtt) / wall:.0f}/s): round trip p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(rtt):.1f} ms; "
-            f"session open p50 {statistics.median(opened):.0f} ms, p95 {percentile(opened, 0.95):.0f} ms"
+            f"{args.learners} learners on {engine}, {len(rtt)} queries in {wall:.1f} s "
+            f"({len(rtt) / wall:.0f}/s): round trip p50 {figures['p50']:.1f} ms, p95 {figures['p95']:.1f} ms, "
+            f"max {figures['max']:.1f} ms; session open p50 {figures['open p50']:.0f} ms, "
+            f"p95 {figures['open p95']:.0f} ms"
         )
         if errors:
             print(f"{len(errors)} errors, e.g. {errors[:3]}")
@@ -268,12 +274,58 @@ def main() -> int:
             f"expiry: {len(late)} sessions gone at most {worst:.0f} ms after their expiry; "
             f"{len(pending)} still alive; {len(leftovers)} removed sandboxes still on disk"
         )
-        ok = p95 <= args.target_ms and not outlived
-        print("PASS" if ok else "FAIL", f"(target p95 <= {args.target_ms:.0f} ms, no sandbox outlives its expiry)")
-        return 0 if ok else 1
+        figures["ok"] = figures["p95"] <= args.target_ms and not outlived
+        print(
+            "PASS" if figures["ok"] else "FAIL",
+            f"(target p95 <= {args.target_ms:.0f} ms, no sandbox outlives its expiry)",
+        )
+        return figures
     finally:
         service.terminate()
         service.wait(timeout=60)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--learners", type=int, default=50)
+    parser.add_argument("--queries", type=int, default=20, help="queries per learner")
+    parser.add_argument("--think", type=float, default=0.5, help="mean seconds between a learner's queries")
+    parser.add_argument(
+        "--engine", choices=sorted(DATASETS), action="append", help="repeat to compare engines (default: postgres)"
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="run every engine this many times, in turn")
+    parser.add_argument("--ttl", type=float, default=5.0, help="session expiry (idle seconds) for the expiry check")
+    parser.add_argument("--target-ms", type=float, default=300.0)
+    parser.add_argument("--grace-ms", type=float, default=500.0, help="how late an expired sandbox may still exist")
+    parser.add_argument("--site", help="drive a running site at this URL instead of a service of our own")
+    parser.add_argument("--password", default="", help="--site: the password of the loadtest-NNNN accounts")
+    parser.add_argument("--lesson", default="rel-select-basics", help="--site: the lesson whose example is tried")
+    parser.add_argument("--block", type=int, default=2, help="--site: which runnable example (1-based)")
+    parser.add_argument("--query", default="SELECT 1", help="--site: what each run sends")
+    args = parser.parse_args()
+    if args.site:
+        return bench_site(args)
+
+    engines = args.engine or ["postgres"]
+    ok = True
+    for number in range(1, args.rounds + 1):
+        if args.rounds > 1:
+            print(f"-- round {number}/{args.rounds}")
+        results = {}
+        for engine in engines:
+            figures = bench_engine(args, engine)
+            ok = ok and figures is not None and figures["ok"]
+            results[engine] = figures
+        first = engines[0]
+        for engine in engines[1:]:
+            if results[first] is None or results[engine] is None:
+                continue
+            ratios = ", ".join(
+                f"{name} x{results[engine][name] / max(results[first][name], 0.001):.2f}"
+                for name in ("p50", "p95", "max", "open p50")
+            )
+            print(f"{engine}/{first}: {ratios}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
