@@ -90,9 +90,9 @@ def _start(env: OpsProjectEnv) -> pg.Instance:
         conn.execute("CREATE DATABASE payroll")
         conn.execute(f"CREATE ROLE {MONITOR} LOGIN IN ROLE pg_monitor")
     with primary.connect("payroll") as conn:
-        conn.execute("CREATE TABLE payslips (id int PRIMARY KEY, gross numeric NOT NULL)")
-        conn.execute("INSERT INTO payslips SELECT g, 2500 FROM generate_series(1, 100) g")
-        conn.execute(f"GRANT SELECT ON payslips TO {MONITOR}")
+        conn.execute("CREATE TABLE public.payslips (id int PRIMARY KEY, gross numeric NOT NULL)")
+        conn.execute("INSERT INTO public.payslips SELECT g, 2500 FROM generate_series(1, 100) g")
+        conn.execute(f"GRANT SELECT ON public.payslips TO {MONITOR}")
     return primary
 
 
@@ -105,7 +105,7 @@ def _platform(primary: pg.Instance, autocommit: bool = True) -> psycopg.Connecti
 def _write_wal(primary: pg.Instance, segments: int) -> None:
     with primary.connect("payroll") as conn:
         for _ in range(segments):
-            conn.execute("UPDATE payslips SET gross = gross + 1 WHERE id = 1")
+            conn.execute("UPDATE public.payslips SET gross = gross + 1 WHERE id = 1")
             conn.execute("SELECT pg_switch_wal()")
 
 
@@ -131,7 +131,7 @@ def open_transaction(primary: pg.Instance, seconds: float) -> Iterator[None]:
 @contextlib.contextmanager
 def lock_chain(primary: pg.Instance, seconds: float) -> Iterator[None]:
     with _platform(primary, autocommit=False) as holder:
-        holder.execute("UPDATE payslips SET gross = gross WHERE id = 7")
+        holder.execute("UPDATE public.payslips SET gross = gross WHERE id = 7")
         waiters = [threading.Thread(target=_wait_on_row, args=(primary,), daemon=True) for _ in range(2)]
         for waiter in waiters:
             waiter.start()
@@ -144,7 +144,7 @@ def lock_chain(primary: pg.Instance, seconds: float) -> Iterator[None]:
 
 def _wait_on_row(primary: pg.Instance) -> None:
     with contextlib.suppress(psycopg.Error), _platform(primary) as conn:
-        conn.execute("UPDATE payslips SET gross = gross WHERE id = 7")
+        conn.execute("UPDATE public.payslips SET gross = gross WHERE id = 7")
 
 
 @contextlib.contextmanager
