@@ -93,8 +93,9 @@ class Profile:
         """Processes still running that belong to this profile (by its directories or port)."""
         marks = (str(self.base), f":{self.port}")
         found = []
+        lineage = own_lineage()  # the caller (pytest, or scripts/loadtest.py --base ...) is not a leftover
         for proc in Path("/proc").iterdir():
-            if proc.name.isdigit():
+            if proc.name.isdigit() and int(proc.name) not in lineage:
                 try:
                     cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
                 except OSError:
@@ -102,6 +103,18 @@ class Profile:
                 if any(mark in cmdline for mark in marks) and "pytest" not in cmdline:
                     found.append(cmdline)
         return found
+
+
+def own_lineage() -> set[int]:
+    """This process and its ancestors."""
+    pids, pid = set(), os.getpid()
+    while pid > 1 and pid not in pids:
+        pids.add(pid)
+        try:
+            pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            break
+    return pids
 
 
 class Browser:
