@@ -32,7 +32,11 @@ from labs.engines.mariadb.sql import Statement
 
 SETTLE_POLL = 0.005  # seconds between looks at a running step
 BLOCK_CHECK_AFTER = 0.02  # ask the lock tables only about steps slower than this
-BLOCK_CHECK_EVERY = 0.01  # and then at most this often (two cores, shared)
+# InnoDB refreshes the cache behind INNODB_TRX / INNODB_LOCK_WAITS / INNODB_LOCKS only when it
+# was last read more than 100 ms ago (CACHE_MIN_REFRESH_TIME): looks closer together than that,
+# by any step, keep reading the same stale snapshot and can miss a wait or see one that ended.
+# Every look is therefore at least this far from the previous one, whichever step made it.
+BLOCK_CHECK_EVERY = 0.11
 SLOW_STEP = 2.0  # a step neither done nor waiting for a lock after this long is left running
 DEADLOCK, LOCK_WAIT_TIMEOUT = 1213, 1205
 # MariaDB reports a deadlock met while an INSERT … SELECT waits for the table's AUTO_INCREMENT
@@ -107,6 +111,7 @@ class Scenario:
         self.sessions: dict[str, Session] = {}
         self.still_open: list[str] = []
         self._index_columns: dict[tuple[str, str], str] = {}
+        self._last_lock_look = 0.0  # monotonic time of the last read of InnoDB's lock tables
         names = list(dict.fromkeys([str(s) for s in params.get("sessions", [])] + [s.session for s in steps]))
         # root, and it only reads the lock tables and the processlist: nothing a learner made
         self.monitor = attempt.server.connect(database=database)
@@ -199,12 +204,11 @@ class Scenario:
         started = time.monotonic()
         session.pending = (step, future, started)
         session.slow, session.waited = False, None
-        last_look = 0.0
         while not future.done():
             now = time.monotonic()
-            if now - started > BLOCK_CHECK_AFTER and now - last_look >= BLOCK_CHECK_EVERY:
-                last_look = now
+            if now - started > BLOCK_CHECK_AFTER and now - self._last_lock_look >= BLOCK_CHECK_EVERY:
                 found = self._waiting(session)
+                self._last_lock_look = time.monotonic()
                 if found is not None:
                     session.waited = found
                     if record:
