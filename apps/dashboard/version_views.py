@@ -32,14 +32,27 @@ def _pick(versions: list, value: str | None, default):
     return default
 
 
+def _compared_versions(request, versions: list, target: str) -> dict:
+    """The versions page's shared part: the list (newest first), the two picked (?a= older,
+    ?b= newer; by default the newest and the one before it), their diff, and whether the
+    newest kept version is the one a regrade would grade against (``target``)."""
+    new = _pick(versions, request.GET.get("b"), versions[-1] if versions else None)
+    older = [v for v in versions if new is not None and v.pk < new.pk]
+    old = _pick(versions, request.GET.get("a"), older[-1] if older else None)
+    return {
+        "versions": list(reversed(versions)),  # newest first reads best in a list
+        "old": old,
+        "new": new,
+        "diffs": diff_versions(old, new) if old and new and old.pk != new.pk else [],
+        "target": target,
+        "synced": bool(versions) and versions[-1].hash == target,
+    }
+
+
 @login_required
 def lab_versions(request, cohort_id: int, key: str):
     cohort = access_cohort_as_instructor(request.user, cohort_id)
     lab = get_object_or_404(Lab, key=key)
-    versions = list_versions(lab)
-    new = _pick(versions, request.GET.get("b"), versions[-1] if versions else None)
-    older = [v for v in versions if new is not None and v.pk < new.pk]
-    old = _pick(versions, request.GET.get("a"), older[-1] if older else None)
     target = current_hash(lab)
     affected = find_affected_submissions(cohort, lab, target)
     return render(
@@ -48,12 +61,7 @@ def lab_versions(request, cohort_id: int, key: str):
         {
             "cohort": cohort,
             "lab": lab,
-            "versions": list(reversed(versions)),  # newest first reads best in a list
-            "old": old,
-            "new": new,
-            "diffs": diff_versions(old, new) if old and new and old.pk != new.pk else [],
-            "target": target,
-            "synced": bool(versions) and versions[-1].hash == target,
+            **_compared_versions(request, list_versions(lab), target),
             "affected": affected,
             "affected_learners": len({a.submission.user_id for a in affected}),
             "section": "gradebook",
@@ -67,12 +75,7 @@ def project_versions(request, cohort_id: int, key: str):
     against another version than the current one."""
     cohort = access_cohort_as_instructor(request.user, cohort_id)
     project = get_object_or_404(Project, key=key)
-    versions = list_project_versions(project)
-    new = _pick(versions, request.GET.get("b"), versions[-1] if versions else None)
-    older = [v for v in versions if new is not None and v.pk < new.pk]
-    old = _pick(versions, request.GET.get("a"), older[-1] if older else None)
     target = current_project_hash(project)
-    affected = find_affected_handins(cohort, project, target)
     return render(
         request,
         "dashboard/lab_versions.html",
@@ -80,13 +83,8 @@ def project_versions(request, cohort_id: int, key: str):
             "cohort": cohort,
             "lab": project,
             "is_project": True,
-            "versions": list(reversed(versions)),
-            "old": old,
-            "new": new,
-            "diffs": diff_versions(old, new) if old and new and old.pk != new.pk else [],
-            "target": target,
-            "synced": bool(versions) and versions[-1].hash == target,
-            "affected": affected,
+            **_compared_versions(request, list_project_versions(project), target),
+            "affected": find_affected_handins(cohort, project, target),
             "section": "gradebook",
         },
     )
