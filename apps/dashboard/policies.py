@@ -90,6 +90,17 @@ def find_lab_rule(user, lab: Lab) -> LabRule:
     return LabRule(strictest.feedback, due_at, detail, **extra)
 
 
+
+def parse_local_datetime(value: str) -> datetime | None:
+    """A ``datetime-local`` form input's value (deadlines, extensions, hand-in times) in the
+    site's time zone; None when blank. A malformed value raises ValueError."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value)
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
 @dataclass
 class PolicyRow:
     """One line of the cohort settings form, already validated."""

@@ -4,17 +4,15 @@ version. Every view goes through ``access_cohort_as_instructor`` first."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.access import access_cohort_as_instructor
 from apps.courses.models import Project
+from apps.dashboard.policies import parse_local_datetime
 from apps.projects.models import Assessment, Handin
 from apps.projects.rubric import (
     RubricInvalid,
@@ -139,20 +137,12 @@ def project_line_comment(request, cohort_id: int, user_id: int, key: str):
     return redirect(_rubric_url(cohort, learner, project) + "#files")
 
 
-def _parse_local_datetime(value: str) -> datetime | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(value)
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
-
-
 @login_required
 @require_POST
 def project_extension(request, cohort_id: int, user_id: int, key: str):
     cohort, learner, project = _scope(request, cohort_id, user_id, key)
     try:
-        due = _parse_local_datetime(request.POST.get("due_at", ""))
+        due = parse_local_datetime(request.POST.get("due_at", ""))
     except ValueError:
         messages.error(request, "The extension is not a valid date and time.")
     else:

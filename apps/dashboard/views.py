@@ -1,8 +1,6 @@
 """Instructor pages. Every view that names a cohort goes through
 ``access_cohort_as_instructor`` first; everything a view shows is read through it."""
 
-from datetime import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -27,7 +25,7 @@ from apps.dashboard.models import (
     RegradeJob,
     SolutionRelease,
 )
-from apps.dashboard.policies import PolicyInvalid, PolicyRow, save_cohort_policies
+from apps.dashboard.policies import PolicyInvalid, PolicyRow, parse_local_datetime, save_cohort_policies
 from apps.dashboard.services import (
     SCORE_NOT_YOURS,
     RegradeStale,
@@ -250,15 +248,6 @@ def learner_detail(request, cohort_id: int, user_id: int):
     )
 
 
-def _parse_local_datetime(value: str) -> datetime | None:
-    """A ``datetime-local`` input's value in the site's time zone; None when blank."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(value)
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
-
-
 @login_required
 @require_POST
 def project_grade(request, cohort_id: int, user_id: int, key: str):
@@ -266,7 +255,7 @@ def project_grade(request, cohort_id: int, user_id: int, key: str):
     learner = _learner_in(cohort, user_id)
     project = get_object_or_404(Project, key=key)
     try:
-        handed_in = _parse_local_datetime(request.POST.get("handed_in_at", ""))
+        handed_in = parse_local_datetime(request.POST.get("handed_in_at", ""))
         grade_project(
             cohort,
             learner,
@@ -358,7 +347,7 @@ def cohort_settings(request, cohort_id: int):
         for item in [*labs, *projects]:
             kind = "lab" if isinstance(item, Lab) else "project"
             try:
-                due = _parse_local_datetime(request.POST.get(f"{kind}-{item.pk}-due", ""))
+                due = parse_local_datetime(request.POST.get(f"{kind}-{item.pk}-due", ""))
             except ValueError:
                 problems.append(f"“{item.title}”: the deadline is not a valid date and time.")
                 continue

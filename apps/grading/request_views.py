@@ -4,19 +4,17 @@ instructor view goes through ``access_cohort_as_instructor`` first."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.access import access_cohort_as_instructor
 from apps.courses.models import Lab
 from apps.dashboard.models import LabPolicy
+from apps.dashboard.policies import parse_local_datetime
 from apps.dashboard.services import may_change_score
 from apps.grading import extensions as ext
 from apps.grading import regrade_requests as rr
@@ -131,15 +129,6 @@ def instructor_thread(request, cohort_id: int, request_id: int):
 # --------------------------------------------------------------------------- instructor: extensions
 
 
-def _parse_local_datetime(value: str) -> datetime | None:
-    """A ``datetime-local`` input's value in the site's time zone; None when blank."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(value)
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
-
-
 def _whole(value: str, what: str) -> int | None:
     value = (value or "").strip()
     if not value:
@@ -166,7 +155,7 @@ def _apply_extension_form(request, cohort, lab) -> str:
     if action != "grant":
         raise ext.ExtensionInvalid([f"Unknown action {action!r}."])
     try:
-        due = _parse_local_datetime(request.POST.get("due_at", ""))
+        due = parse_local_datetime(request.POST.get("due_at", ""))
     except ValueError:
         raise ext.ExtensionInvalid(["The new deadline is not a valid date and time."]) from None
     extra = _whole(request.POST.get("extra_attempts", ""), "Extra attempts") or 0
