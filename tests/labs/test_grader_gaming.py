@@ -180,3 +180,28 @@ def test_a_trigger_that_refuses_probes_is_not_a_constraint(pg_lab, body):
     probes = result.checks[1]
     assert not probes.passed
     assert "should have been refused" in probes.message or "should work" in probes.message, probes.message
+
+
+SESSION_MEMORY = """
+CREATE FUNCTION remember_session() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- a session-level advisory lock outlives the probe's rollback: it marks a session reused
+    IF EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND objid = 4242) THEN
+        RAISE EXCEPTION 'this session ran a probe before' USING ERRCODE = 'check_violation';
+    END IF;
+    PERFORM pg_advisory_lock(4242);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER remember_session BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION remember_session();
+"""
+
+
+def test_each_probe_starts_in_a_session_as_good_as_new(pg_lab):
+    # The probes share one connection (a new one per probe was half the grading time); what
+    # survives a rollback, such as a session advisory lock, must not reach the next probe.
+    spec = pg_lab("pg-schema")
+    right = grade(spec, (spec.root / "solution.sql").read_text() + SESSION_MEMORY)
+    assert right.score == 1.0, [c.message for c in right.checks]
+    # and a wrong answer cannot use a reused session to fake refusals
+    wrong = grade(spec, (spec.root / "wrong/no_check.sql").read_text() + SESSION_MEMORY)
+    assert wrong.status == GRADED and wrong.score < 1.0
