@@ -245,6 +245,64 @@ class ProcessSampler(threading.Thread):
         while not self.done.wait(5):
             self.sample()
 
+    def tier(self, cmdline: str, uid: int) -> str:
+        """Which part of the deployment a process belongs to, for the CPU figures."""
+        if "gunicorn" in cmdline and self.web_mark in cmdline:
+            return "web"
+        if "celery" in cmdline and any(mark in cmdline for mark in self.marks.values()):
+            return "grading workers" if " worker " in cmdline else "beat"
+        if uid == self.site_uid:
+            return "site database"
+        if "redis-server" in cmdline and any(mark in cmdline for mark in self.marks.values()):
+            return "broker"
+        return ""
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds used so far per tier: each process's own time plus that of the children it
+        has reaped (a grading worker's finished helpers, a database's closed backends), so a tick
+        is counted once. Sandbox servers, the kernel and anything else fall in "the rest"."""
+        tick = os.sysconf("SC_CLK_TCK")
+        totals: dict[str, float] = defaultdict(float)
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit() or int(proc.name) == os.getpid():
+                continue
+            try:
+                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                uid = proc.stat().st_uid
+            except (OSError, ValueError, IndexError):
+                continue
+            group = self.tier(cmdline, uid)
+            if group:
+                totals[group] += sum(int(v) for v in fields[11:15]) / tick  # utime stime cutime cstime
+        own = os.times()
+        totals["load client"] = own.user + own.system + own.children_user + own.children_system
+        with open("/proc/stat") as stat:
+            jiffies = [int(v) for v in stat.readline().split()[1:]]
+        totals["machine"] = (sum(jiffies) - jiffies[3] - jiffies[4]) / tick  # all but idle and iowait
+        return totals
+
+    def start_cpu(self) -> None:
+        try:
+            import pwd
+            self.site_uid = pwd.getpwnam("indexed-site").pw_uid
+        except KeyError:
+            self.site_uid = -1
+        self.cpu_start = self.cpu_seconds()
+
+    def cpu_report(self, submissions: int) -> dict:
+        """CPU seconds per submission by tier over the window (ratios hold on a shared machine)."""
+        end = self.cpu_seconds()
+        used = {g: max(0.0, end.get(g, 0.0) - self.cpu_start.get(g, 0.0)) for g in end}
+        machine = used.pop("machine")
+        used["the rest (sandbox servers, kernel, other)"] = max(0.0, machine - sum(used.values()))
+        per = max(submissions, 1)
+        return {
+            "cpu_s_machine": round(machine, 1),
+            "cpu_ms_per_submission": {g: round(1000 * v / per) for g, v in sorted(used.items())},
+            "cpu_ms_per_submission_all": round(1000 * machine / per),
+        }
+
     def report(self) -> dict:
         return {
             "rss_peak_mb": {
@@ -334,9 +392,11 @@ def serve_and_drive(args: argparse.Namespace) -> dict:
         args.url, args.password = profile.url("").rstrip("/"), password
         sampler.start()
         started = datetime.now(UTC)
+        args.window_started = sampler.start_cpu
         report.update(drive(args))
         ended = started + timedelta(minutes=args.minutes)
         sampler.done.set()
+        report.update(sampler.cpu_report(report["submissions"]))
         report.update(grading_figures(Site(profile), started, ended))
         report.update(sampler.report())
     finally:
@@ -400,6 +460,8 @@ def drive(args: argparse.Namespace) -> dict:
         time.sleep(0.2)
     sign_in_seconds = time.monotonic() - sign_in_started
     args.end = time.monotonic() + args.minutes * 60
+    if getattr(args, "window_started", None):
+        args.window_started()
     args.signed_in.set()
     for learner in learners:
         learner.join()
