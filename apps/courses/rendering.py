@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import markdown
 
@@ -12,7 +13,7 @@ import markdown
 RUNNABLE_FENCE = re.compile(r"^(```+|~~~+)[ \t]*([\w+#.-]+)[ \t]+([\w -]+?)[ \t]*$", re.MULTILINE)
 
 
-@dataclass
+@dataclass(frozen=True)
 class RenderedLesson:
     html: str
     toc: list[dict]
@@ -40,6 +41,10 @@ def _mark_runnable(body: str) -> str:
     return RUNNABLE_FENCE.sub(replace, body)
 
 
+# Rendering is a pure function of the text, and a lab page renders its README on every
+# view: a quarter of the page's CPU under load. The course has some 60 texts; a changed text
+# is a new key, so a sync needs no invalidation.
+@lru_cache(maxsize=256)
 def render_markdown(body: str) -> RenderedLesson:
     md = markdown.Markdown(
         extensions=["fenced_code", "codehilite", "tables", "toc", "attr_list", "md_in_html", "sane_lists"],
