@@ -159,7 +159,12 @@ ALTER DEFAULT PRIVILEGES FOR ROLE indexed IN SCHEMA public GRANT SELECT, INSERT,
 ALTER DEFAULT PRIVILEGES FOR ROLE indexed IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO indexed_worker;
 SQL
     mkdir -p "$VAR/worker-host"
-    PW="$worker_password" url_with_password "postgresql://indexed_worker:%s@$SITE_DB_LISTEN:$SITE_DB_PORT/indexed?sslmode=require" \
+    cp "$SITE_DB_DIR/data/server.crt" "$VAR/worker-host/site-db-ca.crt"
+    # verify-full: a worker host checks the certificate and that it names this address, so a
+    # machine in the middle cannot pose as the site database. The name is relative to the
+    # worker host's var directory (prod.py resolves it).
+    PW="$worker_password" url_with_password \
+      "postgresql://indexed_worker:%s@$SITE_DB_LISTEN:$SITE_DB_PORT/indexed?sslmode=verify-full&sslrootcert=site-db-ca.crt" \
       > "$VAR/worker-host/database_url"
     log "site database: also on $SITE_DB_LISTEN:$SITE_DB_PORT (TLS, scram) for $WORKER_NETWORK only"
   fi
@@ -179,10 +184,10 @@ allow_worker_network() {
   } > "$hba.new"
   [ "$(id -u)" = 0 ] && chown "$SITE_DB_USER:" "$hba.new"
   mv "$hba.new" "$hba"
-  if [ -n "$SITE_DB_LISTEN" ] && [ ! -f "$SITE_DB_DIR/data/server.key" ]; then
-    # Answers and verdicts cross the network encrypted. Workers use sslmode=require; pin it
-    # with sslrootcert=server.crt&sslmode=verify-ca if you copy it.
-    make_certificate "$SITE_DB_DIR/data/server" indexed-site-db ""
+  if [ -n "$SITE_DB_LISTEN" ] && ! certificate_names "$SITE_DB_DIR/data/server" "$SITE_DB_LISTEN"; then
+    # Answers and verdicts cross the network encrypted, to a server whose certificate names
+    # the address worker hosts dial (made again when that address changes).
+    make_certificate "$SITE_DB_DIR/data/server" indexed-site-db "$SITE_DB_LISTEN"
     [ "$(id -u)" = 0 ] && chown "$SITE_DB_USER:" "$SITE_DB_DIR/data/server.key" "$SITE_DB_DIR/data/server.crt"
   fi
   return 0

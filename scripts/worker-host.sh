@@ -4,14 +4,14 @@
 # and no beat (exactly one beat runs, on the main host). All it needs:
 #   - the site database's URL and the broker's URL, either in the environment
 #     (DATABASE_URL, CELERY_BROKER_URL) or, better, in two files of the var directory,
-#     `database_url` and `broker_url`, mode 0600, with the broker's certificate beside them,
-#     `broker-ca.crt` (serve.sh writes all three into $INDEXED_VAR_DIR/worker-host/ on the
-#     main host when it listens for remote workers);
+#     `database_url` and `broker_url`, mode 0600, with the two servers' certificates beside
+#     them, `broker-ca.crt` and `site-db-ca.crt` (serve.sh writes all four into
+#     $INDEXED_VAR_DIR/worker-host/ on the main host when it listens for remote workers);
 #   - this checkout, at the same commit as the main host (code and course files);
 #   - root, PostgreSQL 15 / Redis / MariaDB binaries for the labs (`make install`), as on the
 #     main host: the workers put every sandbox in its own network namespace and cgroup.
 #
-#   INDEXED_VAR_DIR=var/worker        the two URL files and broker-ca.crt, logs (0700)
+#   INDEXED_VAR_DIR=var/worker        the two URL files and two certificates, logs (0700)
 #   INDEXED_GRADE_WORKERS=cores       quick-lab pool size (0: no quick pool on this host)
 #   INDEXED_HEAVY_WORKERS=max(1, cores/2)  heavy-lab pool size (0: none)
 #   INDEXED_WAIT_SECONDS=60           how long to wait for the site database at start
@@ -48,6 +48,12 @@ for pair in DATABASE_URL:database_url CELERY_BROKER_URL:broker_url; do
 done
 if [ -z "${DATABASE_URL:-}" ] && grep -q '[?&]host=/' "$VAR/database_url"; then
   die "$VAR/database_url names a Unix socket of the main host; use the worker-host URL (serve.sh with INDEXED_SITE_DB_LISTEN)"
+fi
+# The database's certificate, when the URL names one relative to this directory (prod.py
+# resolves it), must be here: libpq would otherwise refuse with a less helpful message.
+db_ca=$(sed -n 's/.*[?&]sslrootcert=\([^&]*\).*/\1/p' <<<"${DATABASE_URL:-$(cat "$VAR/database_url")}")
+if [ -n "$db_ca" ] && [[ $db_ca != /* ]] && [ ! -r "$VAR/$db_ca" ]; then
+  die "the site database's certificate $VAR/$db_ca is missing (copy site-db-ca.crt from the main host's var/serve/worker-host/)"
 fi
 # The broker carries every answer and the broker password: a Redis broker is reached over TLS
 # with its certificate checked (rediss://...?ssl_cert_reqs=required&ssl_ca_certs=...), never

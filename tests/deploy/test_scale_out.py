@@ -238,6 +238,14 @@ except psycopg.OperationalError as exc:
     assert "pg_hba.conf" in str(exc), exc
 else:
     raise SystemExit("the site database's superuser logs in from the worker network")
+# verify-full: a server whose certificate is not the one worker hosts were given is refused
+impostor = url.replace("sslrootcert=site-db-ca.crt", "sslrootcert=broker-ca.crt")
+try:
+    psycopg.connect(impostor, connect_timeout=5).close()
+except psycopg.OperationalError as exc:
+    assert "certificate verify failed" in str(exc), exc
+else:
+    raise SystemExit("a worker host trusting another certificate reached the site database")
 print("ok")
 """
 
@@ -289,11 +297,14 @@ def assert_worker_role_is_rows_only(host_b: SecondHost, profile: Profile, db_por
     and write rows but not run DDL or programs; its superuser is refused by pg_hba.conf."""
     url = (host_b.var / "database_url").read_text().strip()
     assert url.startswith("postgresql://indexed_worker:"), "worker hosts must not get the superuser"
+    assert "sslmode=verify-full" in url and "sslrootcert=site-db-ca.crt" in url, url
     password = (profile.base / "var" / "site-db.password").read_text().strip()
     quoted = urllib.parse.quote(password, safe="")
     superuser = f"postgresql://indexed:{quoted}@{host_b.addr_a}:{db_port}/indexed?sslmode=require"
+    # in the worker host's var directory, where the URL's relative sslrootcert points
     done = subprocess.run(["ip", "netns", "exec", host_b.netns, str(ROOT / ".venv/bin/python"), "-c", PROBE_ROLE, url],
-                          env={**os.environ, "SUPERUSER_URL": superuser}, capture_output=True, text=True, timeout=60)
+                          env={**os.environ, "SUPERUSER_URL": superuser}, capture_output=True, text=True, timeout=60,
+                          cwd=host_b.var)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stdout + done.stderr
 
 
@@ -366,7 +377,7 @@ def test_a_second_host_grades_from_the_same_queue_and_its_loss_costs_no_verdict(
         # What the main host hands a worker host: two 0600 files, nothing else.
         handed = profile.base / "var" / "worker-host"
         host_b.var.mkdir(mode=0o700)
-        for name in ("database_url", "broker_url", "broker-ca.crt"):
+        for name in ("database_url", "broker_url", "broker-ca.crt", "site-db-ca.crt"):
             assert (handed / name).stat().st_mode & 0o077 == 0
             shutil.copy(handed / name, host_b.var / name)
             (host_b.var / name).chmod(0o600)

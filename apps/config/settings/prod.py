@@ -36,6 +36,10 @@ if _database_url:
         DATABASES["default"]["PORT"] = _query["port"][0]
     if "sslmode" in _query:
         DATABASES["default"]["OPTIONS"] = {"sslmode": _query["sslmode"][0]}
+    if "sslrootcert" in _query:
+        # Like the broker's ssl_ca_certs: a relative name is a file in this host's var directory.
+        _root_cert = (VAR_DIR / _query["sslrootcert"][0]).resolve()
+        DATABASES["default"].setdefault("OPTIONS", {})["sslrootcert"] = str(_root_cert)
 # A worker host (scripts/worker-host.sh) keeps the broker's URL, password included, in a 0600
 # file rather than in the environment.
 # serve.sh writes one too, naming the broker's Unix socket, for the main host's own processes.
