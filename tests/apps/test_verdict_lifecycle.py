@@ -289,3 +289,20 @@ def test_the_page_polls_a_waiting_verdict_less_often_the_longer_it_waits(lab, cl
     assert polled_after() == "3000ms"  # a backlog: at most every 3 s
     Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.DONE, score=1.0)
     assert "hx-trigger" not in client.get(f"/submissions/{submission.pk}/", HTTP_HX_REQUEST="true").content.decode()
+
+
+def test_a_waiting_poll_shows_the_state_and_reads_little(lab, client, django_assert_max_num_queries):
+    # Behind a backlog each submission is polled 20-40 times: the waiting answer reads the
+    # session, the learner and the submission, not the cohort rules a verdict needs.
+    learner = UserFactory()
+    client.force_login(learner)
+    submission = Submission.objects.create(user=learner, lab=lab, answer="select 1;")
+    with django_assert_max_num_queries(4):
+        page = client.get(f"/submissions/{submission.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "Queued: waiting for a grader" in page and 'hx-trigger="load delay:' in page
+    Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.RUNNING)
+    page = client.get(f"/submissions/{submission.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "Running on a real server" in page
+    other = UserFactory()
+    client.force_login(other)
+    assert client.get(f"/submissions/{submission.pk}/", HTTP_HX_REQUEST="true").status_code == 404
