@@ -4,11 +4,12 @@ Each learner first signs in (spread over --ramp seconds; a class night starts wi
 already signed in, and the sign-in phase is reported apart: Django's PBKDF2 password check
 costs about 0.3 CPU-s, so 500 sign-ins in a minute alone would need more than two cores).
 Then, in the measured window, until the time is up: opens a lab page, submits an answer as
-the page does, polls the verdict as the page does (the htmx partial, after the delay the
-page itself asks for: 400 ms at first, longer as the wait grows), thinks 20-40 s and goes
-again. At the end it waits for every verdict still out, then reports
-submissions, lost ones (no verdict), 5xx responses, Submit->verdict p50/p95 per lab and the
-lab page's p50/p95/p99.
+the page does (an htmx POST answered by the verdict fragment), polls that fragment as htmx
+does (after the delay each fragment asks for: 400 ms at first, longer as the wait grows),
+thinks 20-40 s (--think) and goes again. At the end it waits for every verdict still out,
+then reports submissions, lost ones (no verdict), 5xx responses, Submit->verdict p50/p95 per
+lab, the lab page's p50/p95/p99 and, with --serve, the CPU seconds per submission of each
+tier (web, grading workers, site database, broker, the load client, the rest).
 
 Against a profile you run yourself:
 
