@@ -3,7 +3,6 @@ and come back whole into a site that has the same course and nobody in it."""
 
 import io
 import json
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -13,8 +12,7 @@ from django.utils import timezone
 
 from apps.accounts.cohort_import import CohortFileError, import_cohort
 from apps.accounts.models import Cohort, Membership, User
-from apps.courses.models import Lab, Lesson, LessonCompletion, Project
-from apps.courses.services import sync_curriculum
+from apps.courses.models import Lesson, LessonCompletion, Project
 from apps.dashboard.models import LabPolicy, ProjectGrade, ProjectPolicy
 from apps.dashboard.services import grade_project, review_submission
 from apps.grading.models import (
@@ -39,18 +37,11 @@ from apps.projects.models import (
     ProjectExtension,
 )
 from tests.apps.factories import PASSWORD, CohortFactory, InstructorFactory, UserFactory
-from tests.conftest import FIXTURE_LABS
 
 pytestmark = pytest.mark.django_db
 
 ISSUER = "https://canvas.example.edu"
 
-
-@pytest.fixture
-def lab(synced_course):
-    shutil.copytree(FIXTURE_LABS, synced_course / "labs")
-    sync_curriculum(synced_course)
-    return Lab.objects.get(key="site-orders-per-customer")
 
 
 def graded(user, lab, score, answer):

@@ -3,7 +3,6 @@ the diff between two and which submissions were graded against an older one, eac
 names its version, and a regrade (after a confirmation saying what it touches) records the
 new version on every run."""
 
-import shutil
 
 import pytest
 from django.utils.html import escape
@@ -24,12 +23,6 @@ SOLUTION = (FIXTURE_LABS / "sql-orders-per-customer" / "solution.sql").read_text
 OLD_NAME = 'name = "rows match the expected result"'
 NEW_NAME = 'name = "every customer, zero-order ones too, in name order"'
 
-
-@pytest.fixture
-def lab(synced_course):
-    shutil.copytree(FIXTURE_LABS, synced_course / "labs")
-    sync_curriculum(synced_course)
-    return Lab.objects.get(key="site-orders-per-customer")
 
 
 @pytest.fixture

@@ -3,28 +3,18 @@ as a formula (OWASP CSV injection), while scores stay numbers."""
 
 import csv
 import io
-import shutil
 
 import pytest
 
 from apps.accounts.models import Membership
-from apps.courses.models import Lab
-from apps.courses.services import sync_curriculum
 from apps.dashboard.gradebook import neutralize_csv_cell
 from apps.grading.models import Submission
 from tests.apps.factories import CohortFactory, UserFactory
-from tests.conftest import FIXTURE_LABS
 
 pytestmark = pytest.mark.django_db
 
 HOSTILE = '=HYPERLINK("http://x")'
 
-
-@pytest.fixture
-def lab(synced_course):
-    shutil.copytree(FIXTURE_LABS, synced_course / "labs")
-    sync_curriculum(synced_course)
-    return Lab.objects.get(key="site-orders-per-customer")
 
 
 @pytest.fixture

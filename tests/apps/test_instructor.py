@@ -3,7 +3,6 @@ deadlines and feedback visibility, regrade jobs — through the services and the
 
 import csv
 import io
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -26,12 +25,6 @@ pytestmark = pytest.mark.django_db
 SOLUTION = (FIXTURE_LABS / "sql-orders-per-customer" / "solution.sql").read_text()
 WRONG = (FIXTURE_LABS / "sql-orders-per-customer" / "wrong" / "inner-join.sql").read_text()
 
-
-@pytest.fixture
-def lab(synced_course):
-    shutil.copytree(FIXTURE_LABS, synced_course / "labs")
-    sync_curriculum(synced_course)
-    return Lab.objects.get(key="site-orders-per-customer")
 
 
 @pytest.fixture

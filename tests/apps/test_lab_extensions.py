@@ -2,7 +2,6 @@
 marks and feedback release, extra attempts lift their attempt limit, and only the cohort's
 instructor may grant them."""
 
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -10,8 +9,6 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from apps.accounts.models import Membership
-from apps.courses.models import Lab
-from apps.courses.services import sync_curriculum
 from apps.dashboard.models import FeedbackMode, LabPolicy
 from apps.dashboard.policies import find_lab_rule
 from apps.grading.extensions import (
@@ -25,18 +22,11 @@ from apps.grading.extensions import (
 from apps.grading.models import LabExtension, Submission
 from apps.grading.services import AttemptsUsedUp, submit_answer
 from tests.apps.factories import CohortFactory, InstructorFactory, UserFactory
-from tests.conftest import FIXTURE_LABS
 
 pytestmark = pytest.mark.django_db
 
 ANSWER = "SELECT 1;"
 
-
-@pytest.fixture
-def lab(synced_course):
-    shutil.copytree(FIXTURE_LABS, synced_course / "labs")
-    sync_curriculum(synced_course)
-    return Lab.objects.get(key="site-orders-per-customer")
 
 
 @pytest.fixture

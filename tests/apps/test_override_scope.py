@@ -2,28 +2,18 @@
 cannot change what the first cohort's gradebook shows. Comments stay possible and are
 recorded against the cohort they were written for."""
 
-import shutil
 
 import pytest
 from django.core.exceptions import PermissionDenied
 
 from apps.accounts.models import Membership
-from apps.courses.models import Lab
-from apps.courses.services import sync_curriculum
 from apps.dashboard import gradebook
 from apps.dashboard.services import SCORE_NOT_YOURS, ReviewInvalid, may_change_score, review_submission
 from apps.grading.models import Review, Submission
 from tests.apps.factories import CohortFactory, InstructorFactory, UserFactory
-from tests.conftest import FIXTURE_LABS
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def lab(synced_course):
-    shutil.copytree(FIXTURE_LABS, synced_course / "labs")
-    sync_curriculum(synced_course)
-    return Lab.objects.get(key="site-orders-per-customer")
 
 
 @pytest.fixture

@@ -1,13 +1,10 @@
 """An instructor previews a regrade: every submission is graded again, the page shows the
 score changes a regrade would make, and nothing is written until they apply it."""
 
-import shutil
 
 import pytest
 
 from apps.accounts.models import Membership
-from apps.courses.models import Lab
-from apps.courses.services import sync_curriculum
 from apps.dashboard.models import RegradeJob
 from apps.dashboard.services import RegradeStale, apply_regrade_preview, start_regrade
 from apps.grading import services as grading
@@ -20,12 +17,6 @@ pytestmark = pytest.mark.django_db
 SOLUTION = (FIXTURE_LABS / "sql-orders-per-customer" / "solution.sql").read_text()
 WRONG = (FIXTURE_LABS / "sql-orders-per-customer" / "wrong" / "inner-join.sql").read_text()
 
-
-@pytest.fixture
-def lab(synced_course):
-    shutil.copytree(FIXTURE_LABS, synced_course / "labs")
-    sync_curriculum(synced_course)
-    return Lab.objects.get(key="site-orders-per-customer")
 
 
 @pytest.fixture

@@ -1,14 +1,11 @@
 """Regrade requests: a learner asks about a verdict, the cohort's instructor answers,
 regrades or overrides, both read the thread, and nobody else can."""
 
-import shutil
 
 import pytest
 from django.core.exceptions import PermissionDenied
 
 from apps.accounts.models import Membership
-from apps.courses.models import Lab
-from apps.courses.services import sync_curriculum
 from apps.grading.models import GradingRun, RegradeRequest, Review, Submission
 from apps.grading.regrade_requests import (
     RequestInvalid,
@@ -24,12 +21,6 @@ pytestmark = pytest.mark.django_db
 
 SOLUTION = (FIXTURE_LABS / "sql-orders-per-customer" / "solution.sql").read_text()
 
-
-@pytest.fixture
-def lab(synced_course):
-    shutil.copytree(FIXTURE_LABS, synced_course / "labs")
-    sync_curriculum(synced_course)
-    return Lab.objects.get(key="site-orders-per-customer")
 
 
 @pytest.fixture

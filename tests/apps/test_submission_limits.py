@@ -4,29 +4,19 @@ answer and saves nothing."""
 
 import json
 import re
-import shutil
 import uuid
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from apps.courses.models import Lab
-from apps.courses.services import sync_curriculum
 from apps.grading.models import Submission
 from tests.apps.factories import UserFactory
-from tests.conftest import FIXTURE_LABS
 
 pytestmark = pytest.mark.django_db
 
 TYPED = "SELECT name FROM customers -- my typed answer, not yet saved"
 
-
-@pytest.fixture
-def lab(synced_course):
-    shutil.copytree(FIXTURE_LABS, synced_course / "labs")
-    sync_curriculum(synced_course)
-    return Lab.objects.get(key="site-orders-per-customer")
 
 
 @pytest.fixture

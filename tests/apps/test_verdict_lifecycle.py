@@ -3,7 +3,6 @@ keeps two workers off one submission, a sweeper that re-queues only expired leas
 time budget per lab. Grading is replaced by canned Results here (fast, exact); the real
 worker processes and sandboxes are in test_grading_worker.py and test_grading_leases.py."""
 
-import shutil
 from datetime import timedelta
 from io import StringIO
 
@@ -13,7 +12,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from apps.courses.models import Lab
-from apps.courses.services import sync_curriculum
 from apps.grading import services
 from apps.grading.budget import TimeBudget
 from apps.grading.models import GradingRun, Submission
@@ -26,12 +24,6 @@ pytestmark = pytest.mark.django_db
 SOLUTION = (FIXTURE_LABS / "sql-orders-per-customer" / "solution.sql").read_text()
 EARLIER = {"score": 0.5, "gradable": True, "status": "graded", "message": "graded by an older lab", "checks": []}
 
-
-@pytest.fixture
-def lab(synced_course):
-    shutil.copytree(FIXTURE_LABS, synced_course / "labs")
-    sync_curriculum(synced_course)
-    return Lab.objects.get(key="site-orders-per-customer")
 
 
 def verdict(score: float) -> dict:
