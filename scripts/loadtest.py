@@ -40,6 +40,7 @@ import argparse
 import http.cookiejar
 import json
 import os
+import pwd
 import random
 import re
 import secrets
@@ -54,6 +55,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -216,6 +218,10 @@ class ProcessSampler(threading.Thread):
         self.peak_process: dict[str, float] = defaultdict(float)
         self.load: list[float] = []
         self.done = threading.Event()
+        try:
+            self.site_uid = pwd.getpwnam("indexed-site").pw_uid  # serve.sh's site database account
+        except KeyError:
+            self.site_uid = -1
 
     @staticmethod
     def rss_mb(pid: str) -> float:
@@ -224,19 +230,40 @@ class ProcessSampler(threading.Thread):
                 return int(line.split()[1]) / 1024
         return 0.0
 
-    def sample(self) -> None:
-        totals: dict[str, float] = defaultdict(float)
+    def tier(self, cmdline: str, uid: int) -> tuple[str, str]:
+        """Which part of the deployment a process belongs to ("" for none of ours) and, for
+        Celery and the broker, on which host (told apart by the var directory in the command line)."""
+        host = next((host for host, mark in self.marks.items() if mark in cmdline), "")
+        if "gunicorn" in cmdline and self.web_mark in cmdline:
+            return "web", "A"
+        if "celery" in cmdline and host:
+            return ("grading workers" if " worker " in cmdline else "beat"), host
+        if uid == self.site_uid:
+            return "site database", "A"
+        if "redis-server" in cmdline and host:
+            return "broker", host
+        return "", ""
+
+    def processes(self) -> Iterator[tuple[Path, str, str]]:
+        """(its /proc directory, tier, host) for every process of the deployment but this one."""
         for proc in Path("/proc").iterdir():
-            if not proc.name.isdigit():
+            if not proc.name.isdigit() or int(proc.name) == os.getpid():
                 continue
             try:
                 cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                group = next((f"{host} grading" for host, mark in self.marks.items()
-                              if "celery" in cmdline and " worker " in cmdline and mark in cmdline), None)
-                if group is None and "gunicorn" in cmdline and self.web_mark in cmdline:
-                    group = "A web"
-                if group is None:
-                    continue
+                tier, host = self.tier(cmdline, proc.stat().st_uid)
+            except (OSError, ValueError):  # gone meanwhile
+                continue
+            if tier:
+                yield proc, tier, host
+
+    def sample(self) -> None:
+        totals: dict[str, float] = defaultdict(float)
+        for proc, tier, host in self.processes():
+            if tier not in ("grading workers", "web"):
+                continue
+            group = f"{host} grading" if tier == "grading workers" else "A web"
+            try:
                 rss = self.rss_mb(proc.name)
             except (OSError, ValueError):
                 continue
@@ -250,36 +277,18 @@ class ProcessSampler(threading.Thread):
         while not self.done.wait(5):
             self.sample()
 
-    def tier(self, cmdline: str, uid: int) -> str:
-        """Which part of the deployment a process belongs to, for the CPU figures."""
-        if "gunicorn" in cmdline and self.web_mark in cmdline:
-            return "web"
-        if "celery" in cmdline and any(mark in cmdline for mark in self.marks.values()):
-            return "grading workers" if " worker " in cmdline else "beat"
-        if uid == self.site_uid:
-            return "site database"
-        if "redis-server" in cmdline and any(mark in cmdline for mark in self.marks.values()):
-            return "broker"
-        return ""
-
     def cpu_seconds(self) -> dict[str, float]:
         """CPU seconds used so far per tier: each process's own time plus that of the children it
         has reaped (a grading worker's finished helpers, a database's closed backends), so a tick
         is counted once. Sandbox servers, the kernel and anything else fall in "the rest"."""
         tick = os.sysconf("SC_CLK_TCK")
         totals: dict[str, float] = defaultdict(float)
-        for proc in Path("/proc").iterdir():
-            if not proc.name.isdigit() or int(proc.name) == os.getpid():
-                continue
+        for proc, tier, _ in self.processes():
             try:
-                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
                 fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-                uid = proc.stat().st_uid
-            except (OSError, ValueError, IndexError):
+            except (OSError, IndexError):
                 continue
-            group = self.tier(cmdline, uid)
-            if group:
-                totals[group] += sum(int(v) for v in fields[11:15]) / tick  # utime stime cutime cstime
+            totals[tier] += sum(int(v) for v in fields[11:15]) / tick  # utime stime cutime cstime
         own = os.times()
         totals["load client"] = own.user + own.system + own.children_user + own.children_system
         with open("/proc/stat") as stat:
@@ -288,11 +297,6 @@ class ProcessSampler(threading.Thread):
         return totals
 
     def start_cpu(self) -> None:
-        try:
-            import pwd
-            self.site_uid = pwd.getpwnam("indexed-site").pw_uid
-        except KeyError:
-            self.site_uid = -1
         self.cpu_start = self.cpu_seconds()
 
     def cpu_report(self, submissions: int) -> dict:
