@@ -49,9 +49,11 @@ done
 if [ -z "${DATABASE_URL:-}" ] && grep -q '[?&]host=/' "$VAR/database_url"; then
   die "$VAR/database_url names a Unix socket of the main host; use the worker-host URL (serve.sh with INDEXED_SITE_DB_LISTEN)"
 fi
+# url_param URL NAME: the value of NAME in URL's query string ('' when absent)
+url_param() { sed -n "s/.*[?&]$2=\([^&]*\).*/\1/p" <<<"$1"; }
 # The database's certificate, when the URL names one relative to this directory (prod.py
 # resolves it), must be here: libpq would otherwise refuse with a less helpful message.
-db_ca=$(sed -n 's/.*[?&]sslrootcert=\([^&]*\).*/\1/p' <<<"${DATABASE_URL:-$(cat "$VAR/database_url")}")
+db_ca=$(url_param "${DATABASE_URL:-$(cat "$VAR/database_url")}" sslrootcert)
 if [ -n "$db_ca" ] && [[ $db_ca != /* ]] && [ ! -r "$VAR/$db_ca" ]; then
   die "the site database's certificate $VAR/$db_ca is missing (copy site-db-ca.crt from the main host's var/serve/worker-host/)"
 fi
@@ -64,7 +66,7 @@ case "$broker_url" in
     die "the broker URL is plain-text Redis; use the rediss:// URL serve.sh writes with INDEXED_BROKER_LISTEN" ;;
   rediss://*)
     [[ $broker_url == *ssl_cert_reqs=required* ]] || die "the broker URL must say ssl_cert_reqs=required (check the broker's certificate)"
-    ca=$(sed -n 's/.*[?&]ssl_ca_certs=\([^&]*\).*/\1/p' <<<"$broker_url")
+    ca=$(url_param "$broker_url" ssl_ca_certs)
     [ -n "$ca" ] || die "the broker URL names no ssl_ca_certs (the broker's certificate, broker-ca.crt from the main host)"
     if [[ $ca != /* ]]; then
       [ -z "${CELERY_BROKER_URL:-}" ] || die "CELERY_BROKER_URL: give ssl_ca_certs as an absolute path"
