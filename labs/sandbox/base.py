@@ -3,6 +3,7 @@ owner record the reaper reads to clean up after a worker that died."""
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import os
@@ -189,14 +190,30 @@ def _forget_leases_after_fork() -> None:
 os.register_at_fork(after_in_child=_forget_leases_after_fork)
 
 
+STANDARD_PORTS = frozenset({5432, 6379, 27017, 5672, 3306})
+# Ports this process handed out lately. A deployment asks for several ports before any
+# server binds them (a Redis cluster's node and bus ports, Patroni's members), and the
+# kernel may offer a port it just released again, so two nodes would be told to use the
+# same one and the second would die with "Address already in use". Each sandbox has its
+# own network namespace, so only ports from the same process can collide this way.
+_recent_ports: collections.deque[int] = collections.deque(maxlen=256)
+_recent_ports_lock = threading.Lock()
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on right now (never a standard one)."""
+    """A TCP port on 127.0.0.1 nobody listens on right now, never a standard one, and
+    not one this process handed out among its last 256."""
     while True:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        if port not in (5432, 6379, 27017, 5672, 3306):
-            return port
+        if port in STANDARD_PORTS:
+            continue
+        with _recent_ports_lock:
+            if port in _recent_ports:
+                continue
+            _recent_ports.append(port)
+        return port
 
 
 def wait_for_port(port: int, timeout: float, process: subprocess.Popen | None = None) -> None:
