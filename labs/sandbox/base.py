@@ -431,4 +431,9 @@ def reap_orphans() -> list[str]:
                 kill_process(pid)
         shutil.rmtree(row["path"], ignore_errors=True)
         reaped.append(row["path"])
+    # Boxes whose directory is already gone are invisible above; their names say whose they were.
+    live = {boxes.box_name(Path(row["path"])) for row in list_sandboxes()}
+    for name in boxes.stray_box_names(keep=live):
+        boxes.close_stray(name)
+        reaped.append(name)
     return reaped

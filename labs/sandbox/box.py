@@ -167,6 +167,11 @@ def _run(argv: list[str]) -> None:
         raise BoxUnavailable(f"`{' '.join(argv)}` failed: {done.stderr.strip() or done.returncode}")
 
 
+def box_name(path: Path) -> str:
+    """The name a sandbox directory's namespace, cgroups and mount share."""
+    return "indexed-" + re.sub(r"[^A-Za-z0-9_.-]", "-", path.name)[:40]
+
+
 @dataclass
 class Box:
     """One sandbox directory's namespace, cgroups and mount. ``close()`` undoes all three."""
@@ -181,8 +186,7 @@ class Box:
     @classmethod
     def create(cls, path: Path, limits: Limits, owner: tuple[int, int] | None = None) -> Box:
         """Mount a tmpfs on ``path`` (an empty directory), create the namespace and cgroups."""
-        name = "indexed-" + re.sub(r"[^A-Za-z0-9_.-]", "-", path.name)[:40]
-        box = cls(name=name, path=path, limits=limits)
+        box = cls(name=box_name(path), path=path, limits=limits)
         try:
             box._mount(owner)
             box._make_netns()
@@ -363,7 +367,7 @@ class Box:
 
 def close_leftover(path: Path) -> None:
     """The reaper's half of ``close()``: undo a box whose worker died (names are derived)."""
-    name = "indexed-" + re.sub(r"[^A-Za-z0-9_.-]", "-", path.name)[:40]
+    name = box_name(path)
     box = Box(name=name, path=path, limits=Limits())
     for controller, own in _own_cgroup_paths().items():
         candidate = own / CGROUP_PARENT / name
@@ -372,6 +376,67 @@ def close_leftover(path: Path) -> None:
     if (NETNS_DIR / name).exists():
         box.netns = NETNS_DIR / name
     box.mounted = os.path.ismount(path)
+    box.close()
+
+
+# A box's name carries its owner's pid: "indexed-" + the sandbox directory's name,
+# "<kind>-<pid>-<8 hex digits>". Only names of exactly that shape are swept: other
+# "indexed-" namespaces (a simulated worker host in the scale-out test) are not boxes.
+_BOX_NAME = re.compile(r"indexed-[a-z][a-z0-9-]*?-(\d+)-[0-9a-f]{8}")
+
+
+def _owner_is_dead(name: str) -> bool:
+    match = _BOX_NAME.fullmatch(name)
+    if match is None:
+        return False  # not a box's name: leave it alone
+    try:
+        os.kill(int(match.group(1)), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError):
+        return False
+    return False
+
+
+def stray_box_names(keep: set[str] = frozenset()) -> list[str]:
+    """Names of boxes whose owner died and whose sandbox directory is gone, so the
+    directory-based reaper cannot find them (an owner killed after removing its folder,
+    or a folder under another sandbox root that was deleted): their network namespace,
+    cgroups or tmpfs mount would otherwise stay until the machine reboots."""
+    names: set[str] = set()
+    with contextlib.suppress(OSError):
+        names.update(entry.name for entry in NETNS_DIR.iterdir())
+    for own in _own_cgroup_paths().values():
+        with contextlib.suppress(OSError):
+            names.update(entry.name for entry in (own / CGROUP_PARENT).iterdir() if entry.is_dir())
+    names.update(_box_mounts())
+    return sorted(n for n in names if n not in keep and _owner_is_dead(n))
+
+
+def _box_mounts() -> dict[str, str]:
+    """Our tmpfs mounts, by box name (the mount's source) to mount point."""
+    mounts: dict[str, str] = {}
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/mountinfo").read_text().splitlines():
+            fields = line.split()
+            dash = fields.index("-")
+            if fields[dash + 1] == "tmpfs" and fields[dash + 2].startswith("indexed-"):
+                mounts[fields[dash + 2]] = fields[4].replace("\\040", " ")
+    return mounts
+
+
+def close_stray(name: str) -> None:
+    """Undo what is left of a box known only by its name (see ``stray_box_names``)."""
+    mount = _box_mounts().get(name)
+    # The path only matters to close() for the unmount, which happens only when mounted.
+    box = Box(name=name, path=Path(mount or "/"), limits=Limits())
+    for controller, own in _own_cgroup_paths().items():
+        candidate = own / CGROUP_PARENT / name
+        if candidate.is_dir():
+            box.cgroups[controller] = candidate
+    if (NETNS_DIR / name).exists():
+        box.netns = NETNS_DIR / name
+    box.mounted = mount is not None
     box.close()
 
 

@@ -208,3 +208,52 @@ def test_files_a_box_account_leaves_in_shared_scratch_go_with_the_box():
         assert Path(f"/dev/shm/{marker}").stat().st_uid == uid
     assert not any(Path(folder, name).exists() for folder in ("/dev/shm", "/tmp") for name in (marker, f"{marker}-dir"))
 
+
+
+LEAVE_A_BOX_BEHIND = """
+import os, subprocess
+from labs.sandbox import base
+sandbox = base.make_sandbox_dir("leak")
+sleeper = sandbox.spawn(["sleep", "600"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(sandbox.box.name, sleeper.pid, flush=True)
+os._exit(0)  # as a SIGKILLed worker would: no teardown
+"""
+
+
+def box_traces(name: str) -> list[str]:
+    traces = []
+    if (boxes.NETNS_DIR / name).exists():
+        traces.append("network namespace")
+    if any((own / boxes.CGROUP_PARENT / name).exists() for own in boxes._own_cgroup_paths().values()):
+        traces.append("cgroup")
+    if name in boxes._box_mounts():
+        traces.append("tmpfs mount")
+    return traces
+
+
+def test_the_reaper_removes_a_dead_workers_box_even_when_its_folder_is_out_of_sight(tmp_path):
+    """A worker killed after its sandbox folder went (or one using another sandbox root) left
+    its namespace, cgroup and mount for the machine's lifetime: the folder-based reaper could
+    not see them. The box's name says whose it was; the reaper must sweep it by that."""
+    env = {**os.environ, "INDEXED_SANDBOX_ROOT": str(tmp_path / "elsewhere"),
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run([sys.executable, "-c", LEAVE_A_BOX_BEHIND], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    name, sleeper = done.stdout.split()
+    assert box_traces(name) == ["network namespace", "cgroup", "tmpfs mount"]
+    with base.sandbox_dir("alive") as mine:  # a live owner's box is left alone
+        reaped = base.reap_orphans()
+        assert name in reaped and mine.box.name not in reaped
+        assert box_traces(mine.box.name) == ["network namespace", "cgroup", "tmpfs mount"]
+    assert box_traces(name) == []
+    assert not running(int(sleeper)), "the box's process outlived the sweep"
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie waiting for init to collect it."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
