@@ -25,8 +25,10 @@ def refuse_to_grade_uncontained(**_kwargs) -> None:
 
 
 @worker_ready.connect
+@worker_process_init.connect
 def reap_sandboxes_left_by_dead_workers(**_kwargs) -> None:
-    """A worker that was SIGKILLed cannot clean up after itself; the next one does."""
+    """A worker that was SIGKILLed cannot clean up after itself; the next one does. Also each
+    new pool process: Celery replaces a child it killed at a hard time limit, mid-grade."""
     from labs.sandbox.base import reap_orphans
 
     reap_orphans()

@@ -399,6 +399,12 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def _maker_pid(folder_name: str) -> int | None:
+    """The pid in a sandbox folder's name, "<kind>-<pid>-<token>" (see make_sandbox_dir)."""
+    parts = folder_name.rsplit("-", 2)
+    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
+
+
 def list_sandboxes() -> list[dict]:
     """Every sandbox directory with its owner record and whether its owner still lives."""
     rows = []
@@ -412,7 +418,11 @@ def list_sandboxes() -> list[dict]:
         except (OSError, ValueError):
             data = {"owner_pid": None, "kind": "unknown", "pids": [], "ports": []}
         owner = data.get("owner_pid")
-        rows.append({**data, "path": str(path), "owner_alive": bool(owner) and pid_alive(owner)})
+        # The folder's name carries its maker's pid too: a folder being made has no record
+        # yet, and a reaper in a sibling worker must not take it for an orphan.
+        maker = _maker_pid(path.name)
+        alive = bool(owner) and pid_alive(owner) or (maker is not None and pid_alive(maker))
+        rows.append({**data, "path": str(path), "owner_alive": alive})
     return rows
 
 

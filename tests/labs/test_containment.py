@@ -257,3 +257,21 @@ def running(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
+
+
+def test_a_folder_still_being_made_is_not_taken_for_an_orphan():
+    """A sibling worker's reaper (each new pool process reaps) can look while a folder has
+    no owner record yet: the pid in its name says its maker lives."""
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    base.SANDBOX_ROOT.mkdir(parents=True, exist_ok=True)
+    being_made = base.SANDBOX_ROOT / f"pg-{os.getpid()}-{os.urandom(4).hex()}"
+    abandoned = base.SANDBOX_ROOT / f"pg-{dead.pid}-{os.urandom(4).hex()}"
+    for folder in (being_made, abandoned):
+        folder.mkdir()
+    try:
+        reaped = base.reap_orphans()
+        assert being_made.is_dir() and str(being_made) not in reaped
+        assert not abandoned.exists() and str(abandoned) in reaped
+    finally:
+        being_made.rmdir()
