@@ -7,10 +7,16 @@ cd "$(dirname "$0")/.."
 WANT_BROWSER=${WANT_BROWSER:-0}   # the test suite needs chromium; `make run` does not
 PG_BIN=/usr/lib/postgresql/15/bin
 
+# The venv is built on Debian's own interpreter when there is one: the production profile's
+# web workers run as their own account (scripts/serve.sh), which must read the interpreter's
+# standard library, and one installed under root's home (pyenv, 0700) is readable by root only.
+PYTHON=python3
+[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
+
 missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 [ -x "$PG_BIN/postgres" ] || missing+=(postgresql-15 postgresql-contrib)
-python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+$PYTHON -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 # The engines and tools labs run (each sandbox starts its own processes on its own ports):
 # MariaDB and Galera, pgBackRest, Patroni with etcd, PgBouncer, HAProxy; acl for setfacl users.
 [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server mariadb-client)
@@ -48,7 +54,7 @@ fi
 
 if [ ! -x .venv/bin/python ]; then
   echo "==> creating .venv"
-  python3 -m venv .venv
+  "$PYTHON" -m venv .venv
 fi
 stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then

@@ -14,6 +14,11 @@
 #   INDEXED_WEB_WORKERS=2*cores+1  INDEXED_GRADE_WORKERS=cores (quick labs)
 #   INDEXED_HEAVY_WORKERS=max(1, cores/2) (clusters, recovery, failover)
 #   INDEXED_PLAIN_HTTP=1                        no TLS in front (trusted network, smoke tests)
+#   INDEXED_WEB_USER=indexed-web                started as root: the account gunicorn's workers
+#                                               run as (made if missing; its group may read the
+#                                               secret key, the two URL files, static files and
+#                                               open the broker's, database's and playground's
+#                                               sockets, and nothing else of var/). Empty: root.
 # Remote grading hosts (scripts/worker-host.sh); unset, database and broker stay local-only:
 #   INDEXED_WORKER_NETWORK=10.0.5.0/24          the workers' network: the one pg_hba.conf line
 #   INDEXED_SITE_DB_LISTEN=10.0.5.1             the site PostgreSQL also listens here (TLS, scram,
@@ -44,6 +49,8 @@ HEAVY_WORKERS=${INDEXED_HEAVY_WORKERS:-$(( CORES > 2 ? CORES / 2 : 1 ))}
 PG_BIN=/usr/lib/postgresql/15/bin
 SITE_DB_DIR=${INDEXED_SITE_DB_DIR:-/var/lib/indexed/site-db}
 SITE_DB_USER=indexed-site   # the OS account the site's PostgreSQL runs as (it refuses root)
+WEB_USER=${INDEXED_WEB_USER-indexed-web}
+[ "$(id -u)" = 0 ] || WEB_USER=""  # started by an ordinary user: everything runs as that user
 WORKER_NETWORK=${INDEXED_WORKER_NETWORK:-}
 SITE_DB_LISTEN=${INDEXED_SITE_DB_LISTEN:-}
 SITE_DB_PORT=${INDEXED_SITE_DB_PORT:-5432}
@@ -272,6 +279,62 @@ prepare_broker_tls() {
   certificate_names "$broker_tls" "$BROKER_LISTEN" || make_certificate "$broker_tls" indexed-broker "$BROKER_LISTEN"
 }
 
+# The web's account: requests are the platform's most exposed surface, so the code that
+# answers them gets no more than it needs. Its workers read the checkout, so every directory
+# above it must be searchable by others; when not, gunicorn stays root and says so.
+prepare_web_account() {
+  [ -n "$WEB_USER" ] || return 0
+  id "$WEB_USER" >/dev/null 2>&1 || useradd --system --user-group --no-create-home --shell /usr/sbin/nologin "$WEB_USER"
+  # The files a worker loads after it switched accounts: the interpreter's standard library,
+  # the installed packages and the checkout (paths as root's interpreter finds them).
+  local file
+  for file in $($PY -c 'import os, django, gunicorn, apps; print(os.__file__, django.__file__, gunicorn.__file__, apps.__file__)'); do
+    if ! as_web test -r "$file"; then
+      echo "serve.sh: WARNING: the account $WEB_USER cannot read $file: every directory above it must be" \
+        "searchable by others (chmod o+x; a venv on an interpreter in root's home needs rebuilding:" \
+        "rm -rf .venv && make install). gunicorn's workers run as ROOT until then." >&2
+      WEB_USER=""
+      return 0
+    fi
+  done
+}
+
+as_web() { setpriv --reuid="$WEB_USER" --regid="$WEB_USER" --clear-groups -- "$@"; }
+
+# What the web's workers need of this host, given to the web's group only: the var directory
+# (to pass through), the secret key and the two URL files, the static files, and the broker's,
+# site database's and playground's sockets. Everything else in var/ stays root's.
+open_to_web() {
+  [ -n "$WEB_USER" ] || return 0
+  local group dir checkout; group=$(id -gn "$WEB_USER"); checkout=$(pwd)
+  dir=$(realpath "$VAR")
+  while [ "$dir" != / ] && ! as_web test -x "$dir"; do
+    case "$dir" in
+      "$checkout"/*) chgrp "$group" "$dir" && chmod g+x "$dir" ;;  # var/ under the checkout (0700)
+      *) break ;;
+    esac
+    dir=$(dirname "$dir")
+  done
+  chgrp "$group" "$VAR" && chmod 710 "$VAR"
+  for name in secret_key database_url broker_url; do
+    if [ -f "$VAR/$name" ]; then chgrp "$group" "$VAR/$name" && chmod 640 "$VAR/$name"; fi
+  done
+  chgrp -R "$group" "$VAR/staticfiles" && chmod -R g+rX "$VAR/staticfiles"
+  if [ -n "${broker_socket:-}" ]; then
+    chgrp "$group" "$VAR/broker" "$broker_socket" && chmod 710 "$VAR/broker" && chmod 770 "$broker_socket"
+  fi
+  if [ "$pg_started" = 1 ]; then
+    chgrp "$group" "$SITE_DB_DIR" "$SITE_DB_DIR/run" && chmod 710 "$SITE_DB_DIR" "$SITE_DB_DIR/run"
+  fi
+  export INDEXED_PLAYGROUND_SOCKET_GROUP=$group  # the workers start the playground service
+  if ! as_web test -r "$VAR/secret_key"; then
+    echo "serve.sh: the account $WEB_USER cannot reach $VAR/secret_key: every directory above $VAR" \
+      "must be searchable by others (chmod o+x), or set INDEXED_VAR_DIR elsewhere" >&2
+    exit 1
+  fi
+}
+
+prepare_web_account
 if [ -z "${DATABASE_URL:-}" ]; then start_site_database; else rm -f "$VAR/database_url"; fi
 if [ -z "${CELERY_BROKER_URL:-}" ]; then
   [ -z "$BROKER_LISTEN" ] || prepare_broker_tls
@@ -282,6 +345,7 @@ $PY manage.py migrate --noinput -v0
 $PY manage.py collectstatic --noinput -v0
 $PY manage.py sync_curriculum
 $PY manage.py check --deploy --fail-level ERROR >/dev/null
+open_to_web
 
 # Two pools: quick labs (one server, a query) and heavy ones (clusters, recovery, failover),
 # so a queue of heavy grades never holds up a SELECT (apps/config/routing.py).
@@ -299,8 +363,15 @@ log "workers: $GRADE_WORKERS for quick labs, $HEAVY_WORKERS for heavy ones, one 
 # Each gunicorn worker writes its request counters here; /metrics adds them up.
 export PROMETHEUS_MULTIPROC_DIR="$VAR/prometheus"
 rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
-.venv/bin/gunicorn apps.config.wsgi:application --workers "$WEB_WORKERS" --bind "$HOST:$PORT" \
+web_account=()
+if [ -n "$WEB_USER" ]; then
+  chown "$WEB_USER:" "$PROMETHEUS_MULTIPROC_DIR"
+  # The master stays root (it only binds the port and minds the workers); each worker that
+  # answers requests switches to the web's account before it loads the site.
+  web_account=(--user "$WEB_USER" --group "$(id -gn "$WEB_USER")")
+fi
+.venv/bin/gunicorn apps.config.wsgi:application --workers "$WEB_WORKERS" --bind "$HOST:$PORT" "${web_account[@]}" \
   --graceful-timeout 20 --timeout 60 --access-logfile "$VAR/access.log" --error-logfile "$VAR/gunicorn.log" &
 pids+=($!)
-log "web: gunicorn, $WEB_WORKERS workers on http://$HOST:$PORT (health: /healthz, metrics: /metrics)"
+log "web: gunicorn, $WEB_WORKERS workers as ${WEB_USER:-$(id -un)} on http://$HOST:$PORT (health: /healthz, metrics: /metrics)"
 wait -n "${pids[@]}" || true

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from pathlib import Path
 
 
@@ -29,7 +30,11 @@ def read_or_create_secret(path: Path, nbytes: int = 50) -> str:
         finally:
             scratch.unlink()
     try:
-        os.chmod(path, 0o600)  # a copy made by an older version may be readable by others
+        # A copy made by an older version may be readable by others: make it ours alone. 0640
+        # stays: the production profile gives read to the web's own group (serve.sh), and
+        # every worker that starts passes here while the web is starting.
+        if stat.S_IMODE(path.stat().st_mode) not in (0o600, 0o640):
+            os.chmod(path, 0o600)
     except PermissionError:
         pass  # not ours to change; reading it still works if we may
     secret = path.read_text().strip()

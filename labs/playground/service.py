@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import grp
 import json
 import logging
 import os
@@ -106,6 +107,12 @@ def serve(socket_path: Path, manager: Manager | None = None, parent: int | None 
         server = _Server(str(socket_path), _Handler)
     finally:
         os.umask(old)
+    # The production profile's web workers run as their own account (serve.sh): its group may
+    # open the socket; nobody else may.
+    group = os.environ.get("INDEXED_PLAYGROUND_SOCKET_GROUP")
+    if group:
+        os.chown(socket_path, -1, grp.getgrnam(group).gr_gid)
+        os.chmod(socket_path, 0o660)
     server.manager = manager  # type: ignore[attr-defined]
     manager.start_reaper()
     stop = threading.Event()

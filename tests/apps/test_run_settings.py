@@ -87,6 +87,9 @@ def test_an_existing_secret_file_is_closed_to_others_and_reused(tmp_path):
     path.chmod(0o644)
     assert read_or_create_secret(path) == "an-older-key"
     assert mode(path) == 0o600
+    # Group read, which serve.sh gives the web's own group, survives a worker starting up.
+    path.chmod(0o640)
+    assert read_or_create_secret(path) == "an-older-key" and mode(path) == 0o640
 
 
 def test_processes_starting_together_agree_on_one_secret(tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -89,20 +90,46 @@ class Profile:
     def logs(self) -> str:
         return "\n".join(p.read_text()[-3000:] for p in sorted(self.base.glob("serve-*.log")))
 
+    def web_worker_accounts(self) -> dict[str, set[str]]:
+        """The OS accounts gunicorn's master and its workers (those answering requests) run as."""
+        gunicorn = {pid: proc_status(pid) for pid, cmdline in processes()
+                    if "gunicorn" in cmdline and f":{self.port}" in cmdline}
+        accounts: dict[str, set[str]] = {"master": set(), "workers": set()}
+        for status in gunicorn.values():
+            if status:  # a worker's parent is the master, with the same command line
+                role = "workers" if int(status["PPid"]) in gunicorn else "master"
+                accounts[role].add(pwd.getpwuid(int(status["Uid"].split()[1])).pw_name)  # the effective uid
+        return accounts
+
     def leftovers(self) -> list[str]:
         """Processes still running that belong to this profile (by its directories or port)."""
         marks = (str(self.base), f":{self.port}")
         found = []
         lineage = own_lineage()  # the caller (pytest, or scripts/loadtest.py --base ...) is not a leftover
-        for proc in Path("/proc").iterdir():
-            if proc.name.isdigit() and int(proc.name) not in lineage:
-                try:
-                    cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                except OSError:
-                    continue
-                if any(mark in cmdline for mark in marks) and "pytest" not in cmdline:
-                    found.append(cmdline)
+        for pid, cmdline in processes():
+            if pid not in lineage and any(mark in cmdline for mark in marks) and "pytest" not in cmdline:
+                found.append(cmdline)
         return found
+
+
+def proc_status(pid: int) -> dict[str, str]:
+    """/proc/PID/status as a dict, empty when the process is gone."""
+    try:
+        return dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    except OSError:
+        return {}
+
+
+def processes() -> list[tuple[int, str]]:
+    """Every process's pid and command line."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                found.append((int(proc.name), (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()))
+            except OSError:
+                continue
+    return found
 
 
 def own_lineage() -> set[int]:
@@ -192,6 +219,16 @@ def test_serve_grades_a_lab_throttles_logins_stops_cleanly_and_keeps_data(serve_
         assert load["logged_in"] == 3 and load["submissions"] >= 3, load
         assert load["lost"] == 0 and load["responses_5xx"] == 0 and load["connection_errors"] == 0, load
         assert load["verdict_s"]["sql-top-customers"]["n"] >= 1, load
+
+        if os.geteuid() == 0:  # requests are answered by the web's own account, never by root
+            assert profile.web_worker_accounts() == {"master": {"root"}, "workers": {"indexed-web"}}, profile.logs()
+        # ... which may still open the playground service's socket (the workers start the service)
+        status, page, _ = learner.get("/labs/sql-top-customers/playground/")
+        assert status == 200, page[-2000:]
+        run_path = re.search(r'action="(/playground/[^/"]+/run/)"', page).group(1)
+        session_path = run_path.removesuffix("run/")
+        status, result, _ = learner.post(run_path, session_path, {"text": "SELECT 6 * 7 AS answer"})
+        assert status == 200 and "answer" in result and "42" in result, result[-2000:]
 
         status, metrics, _ = learner.get("/metrics")  # from this machine: allowed
         assert status == 200

@@ -156,10 +156,12 @@ def default_broker_url() -> str:
     """The redis-server `make run` starts writes its port to var/redis.port and requires the
     password in var/redis.password (mode 0600), read here rather than passed in the
     environment, where the worker's sandboxed children could find it."""
+    # os.access: the production profile's web workers run as their own account, which may not
+    # read serve.sh's broker password (they get the whole URL from prod.py's broker_url).
     port_file = VAR_DIR / "redis.port"
-    port = port_file.read_text().strip() if port_file.exists() else "6390"
+    port = port_file.read_text().strip() if os.access(port_file, os.R_OK) else "6390"
     password_file = VAR_DIR / "redis.password"
-    password = password_file.read_text().strip() if password_file.exists() else ""
+    password = password_file.read_text().strip() if os.access(password_file, os.R_OK) else ""
     auth = f":{quote(password, safe='')}@" if password else ""
     return f"redis://{auth}127.0.0.1:{port}/0"
 
