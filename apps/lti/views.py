@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlparse
 
+import jwt
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import login
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 # pylti1p3's messages, by what they mean for the person who clicked the link.
 REFUSALS = [
     ("has expired", "The launch from your LMS has expired. Go back to the course and open the activity again."),
+    ("not yet valid", "The launch was dated more than a minute in the future: the LMS's clock and this "
+     "server's disagree. Ask the administrator to check that both keep time (NTP), then open the activity again."),
     ("signature", "The launch could not be verified: it was not signed by the LMS this tool is registered with."),
     ("public key", "The launch could not be verified: it was signed with a key the LMS does not publish."),
     ("error during fetch", "The LMS's public keys could not be fetched to verify the launch; try again shortly."),
@@ -89,11 +92,30 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
         return refuse(request, explain(exc), str(exc), status=400 if "could not find" in str(exc).lower() else 403)
 
 
+# How far the LMS's clock may be from ours. PyLTI1p3 checks iat and exp with no leeway, so a
+# platform whose clock runs two seconds ahead had every launch refused as "not yet valid (iat)".
+# A minute is what OpenID Connect libraries commonly allow; the nonce still stops replays.
+CLOCK_SKEW_SECONDS = 60
+
+
+class SkewTolerantLaunch(DjangoMessageLaunch):
+    """PyLTI1p3's launch, with the id_token's times checked with CLOCK_SKEW_SECONDS of leeway."""
+
+    def validate_jwt_signature(self) -> SkewTolerantLaunch:
+        public_key, algorithm = self.get_public_key()
+        try:
+            jwt.decode(self._get_id_token(), public_key, algorithms=[algorithm], leeway=CLOCK_SKEW_SECONDS,
+                       options=self._jwt_verify_options)
+        except jwt.InvalidTokenError as exc:
+            raise LtiException(f"Can't decode id_token: {exc}") from exc
+        return self
+
+
 @csrf_exempt  # the platform's form post; the signed id_token, state and nonce protect it
 @require_POST
 def launch(request: HttpRequest) -> HttpResponse:
     tool_conf = DbToolConf()
-    message_launch = DjangoMessageLaunch(
+    message_launch = SkewTolerantLaunch(
         request, tool_conf, launch_data_storage=DbLaunchDataStorage(), requests_session=http_session()
     )
     try:

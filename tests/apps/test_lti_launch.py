@@ -222,6 +222,23 @@ def test_an_expired_token_is_refused(platform, registered, client, lab):
     assert_refused(response, 403, "has expired")
 
 
+@pytest.mark.parametrize("offset", [-40, 40], ids=["lms-clock-behind", "lms-clock-ahead"])
+def test_a_platform_clock_a_little_off_ours_still_launches(platform, registered, client, lab, offset):
+    # Ahead: the token was "issued" 40 s in our future (PyLTI1p3 alone refused it: "not yet
+    # valid (iat)"). Behind: it "expired" 40 s before it reached us.
+    issued = int(time.time()) + offset
+    response = launch(platform, client, sub="learner-skew", roles=[LEARNER], iat=issued,
+                      exp=issued + (300 if offset > 0 else 0), custom={"indexed_kind": "lab", "indexed_key": LAB_KEY})
+    assert response.status_code == 302 and response["Location"] == f"/labs/{LAB_KEY}/", response.content[:500]
+
+
+def test_a_token_issued_well_in_the_future_is_refused(platform, registered, client, lab):
+    issued = int(time.time()) + 600  # ten minutes: not a clock a little off
+    response = launch(platform, client, iat=issued, exp=issued + 300)
+    assert response.status_code == 403 and "clock" in response.content.decode(), response.content[:500]
+    assert not lti_users().exists()
+
+
 def test_a_token_for_another_tool_is_refused(platform, registered, client, lab):
     response = launch(platform, client, aud="some-other-tool")
     assert_refused(response, 403, "not registered")
