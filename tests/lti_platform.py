@@ -60,6 +60,7 @@ class TestPlatform:
     tool_jwks: dict | None = None  # the tool's published keys, as the LMS admin pasted its JWKS URL
     score_status: int = 200  # what the score endpoint answers
     members: list[dict] = field(default_factory=list)
+    members_status: int = 200  # what the membership (roster) endpoint answers
     requests: list[Recorded] = field(default_factory=list)
     scores: list[dict] = field(default_factory=list)
 
@@ -204,6 +205,8 @@ class TestPlatform:
             self.scores.append({"lineitem": self.issuer + path.removesuffix("/scores"), **json.loads(body)})
             return 200, {}
         if method == "GET" and path.startswith(urlparse(self.memberships_url).path):
+            if self.members_status != 200:
+                return self.members_status, {"error": "the roster service is down"}
             return 200, {
                 "id": self.memberships_url,
                 "context": {"id": self.context_id, "title": "Databases 101"},

@@ -37,6 +37,8 @@ def route_task(name: str, args: Any, kwargs: Any, options: Any, task: Any = None
     and anything else to the quick one, whose workers are always free within a second."""
     if name == "apps.projects.tasks.grade_handin":  # a project runs many checks on real servers
         return {"queue": HEAVY}
+    if name == "apps.lti.tasks.sync_roster_task":  # pages through an LMS course: up to a minute
+        return {"queue": HEAVY}
     position = SUBMISSION_ARGUMENT.get(name)
     if position is None or len(args or ()) <= position:
         return {"queue": QUICK}

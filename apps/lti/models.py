@@ -91,6 +91,11 @@ class LtiContext(models.Model):
     lineitems_url = models.URLField(max_length=500, blank=True)
     ags_scopes = models.JSONField(default=list, blank=True)
     roster_synced_at = models.DateTimeField(null=True, blank=True)
+    # A sync runs in a worker (an LMS may take a minute to page through a large course): when
+    # the one in progress was asked for, and what the last one ended with, for the instructor.
+    roster_sync_started_at = models.DateTimeField(null=True, blank=True)
+    roster_sync_outcome = models.TextField(blank=True)
+    roster_sync_failed = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -4,6 +4,7 @@ instructor sees every learner (and can grade them) before each has launched once
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +16,9 @@ from apps.accounts.models import Membership, User
 from apps.lti.launch import LaunchRefused, find_or_create_user, role_for
 from apps.lti.models import LtiContext
 from apps.lti.toolconf import http_session, registration_for
+
+# A sync asked for longer ago than this and not finished died with its worker: another may start.
+SYNC_GIVEN_UP_AFTER = timedelta(minutes=10)
 
 
 class RosterUnavailable(Exception):
@@ -70,3 +74,40 @@ def sync_roster(context: LtiContext) -> RosterSync:
             added, already = added + created, already + (not created)
         LtiContext.objects.filter(pk=context.pk).update(roster_synced_at=timezone.now())
     return RosterSync(added=added, already=already, instructors=instructors, skipped=skipped)
+
+
+def sync_in_progress(context: LtiContext) -> bool:
+    started = context.roster_sync_started_at
+    return started is not None and timezone.now() - started < SYNC_GIVEN_UP_AFTER
+
+
+def request_roster_sync(context: LtiContext) -> bool:
+    """Queue a sync for a worker; False when one is already under way for this course."""
+    from apps.lti.tasks import sync_roster_task
+
+    with transaction.atomic():
+        locked = LtiContext.objects.select_for_update().get(pk=context.pk)
+        if sync_in_progress(locked):
+            return False
+        LtiContext.objects.filter(pk=context.pk).update(roster_sync_started_at=timezone.now())
+        transaction.on_commit(lambda: sync_roster_task.delay(context.pk), robust=True)
+    return True
+
+
+def run_roster_sync(context_id: int) -> None:
+    """The worker's half: sync, then record what happened in words the instructor reads."""
+    context = LtiContext.objects.select_related("platform", "cohort").filter(pk=context_id).first()
+    if context is None:
+        return  # the course was deleted meanwhile
+    failed = False
+    try:
+        result = sync_roster(context)
+        outcome = (
+            f"{result.added} learner(s) added, {result.already} already here, "
+            f"{result.instructors} instructor(s), {result.skipped} inactive or disabled skipped."
+        )
+    except RosterUnavailable as exc:
+        outcome, failed = str(exc), True
+    LtiContext.objects.filter(pk=context_id).update(
+        roster_sync_started_at=None, roster_sync_outcome=outcome, roster_sync_failed=failed
+    )

@@ -1,8 +1,8 @@
-"""Thin Celery tasks: the logic is in apps.lti.passback."""
+"""Thin Celery tasks: the logic is in apps.lti.passback and apps.lti.roster."""
 
 from celery import shared_task
 
-from apps.lti import passback
+from apps.lti import passback, roster
 
 # 30 s, 1 min, 2 min ... about 8.5 hours in all: an LMS down for a maintenance night still
 # gets the score; after that the row is "failed" and the instructor can send it again.
@@ -21,3 +21,8 @@ def send_passback_task(self, passback_id: int) -> None:
 @shared_task
 def resend_lost_passbacks() -> int:
     return passback.resend_lost_passbacks()
+
+
+@shared_task(ignore_result=True)
+def sync_roster_task(context_id: int) -> None:
+    roster.run_roster_sync(context_id)

@@ -15,5 +15,6 @@ urlpatterns = [
     path("platforms/<int:platform_id>/", views.platform_edit, name="platform_edit"),
     path("cohorts/<int:cohort_id>/", views.cohort_lms, name="cohort"),
     path("cohorts/<int:cohort_id>/roster/", views.cohort_sync_roster, name="sync_roster"),
+    path("cohorts/<int:cohort_id>/roster/status/", views.cohort_roster_status, name="roster_status"),
     path("cohorts/<int:cohort_id>/passbacks/retry/", views.cohort_retry_passbacks, name="retry_passbacks"),
 ]

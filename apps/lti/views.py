@@ -225,23 +225,25 @@ def cohort_lms(request: HttpRequest, cohort_id: int) -> HttpResponse:
     context = _context_for(request, cohort_id)
     rows = Passback.objects.filter(link__context=context).select_related("user", "link__lab", "link__project")
     counts = {status: rows.filter(status=status).count() for status in Passback.Status.values}
-    return render(request, "lti/cohort.html", {"context": context, "passbacks": rows, "counts": counts})
+    syncing = roster.sync_in_progress(context)
+    return render(request, "lti/cohort.html", {"context": context, "passbacks": rows, "counts": counts,
+                                               "syncing": syncing})
 
 
 @require_POST
 def cohort_sync_roster(request: HttpRequest, cohort_id: int) -> HttpResponse:
     context = _context_for(request, cohort_id)
-    try:
-        result = roster.sync_roster(context)
-    except roster.RosterUnavailable as exc:
-        messages.error(request, str(exc))
+    if roster.request_roster_sync(context):
+        messages.info(request, "Roster sync started: this page shows what it found when it is done.")
     else:
-        messages.success(
-            request,
-            f"Roster synced: {result.added} learner(s) added, {result.already} already here, "
-            f"{result.instructors} instructor(s), {result.skipped} inactive or disabled skipped.",
-        )
+        messages.info(request, "A roster sync for this course is already under way.")
     return redirect("lti:cohort", cohort_id=cohort_id)
+
+
+def cohort_roster_status(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """The roster line of the LMS page, which polls it while a sync runs."""
+    context = _context_for(request, cohort_id)
+    return render(request, "lti/_roster_status.html", {"context": context, "syncing": roster.sync_in_progress(context)})
 
 
 @require_POST

@@ -257,7 +257,17 @@ def test_the_placement_dialog_needs_its_launch(client, db):
 # --------------------------------------------------------------------------- roster
 
 
-def test_roster_sync_brings_every_active_learner_into_the_cohort(platform, teacher_client):
+def sync_roster(client, cohort, capture) -> str:
+    """Press "Sync roster" and let the worker run it (eager in tests); the page's status line after."""
+    with capture(execute=True):
+        started = client.post(f"/lti/cohorts/{cohort.pk}/roster/", follow=True).content.decode()
+    assert "Roster sync started" in started
+    return client.get(f"/lti/cohorts/{cohort.pk}/roster/status/").content.decode()
+
+
+def test_roster_sync_brings_every_active_learner_into_the_cohort(
+    platform, teacher_client, django_capture_on_commit_callbacks
+):
     platform.members = [
         {"user_id": "teacher-1", "roles": [INSTRUCTOR], "status": "Active", "name": "T"},
         {"user_id": "learner-20", "roles": [LEARNER], "status": "Active", "given_name": "Grace", "email": "g@x"},
@@ -266,16 +276,48 @@ def test_roster_sync_brings_every_active_learner_into_the_cohort(platform, teach
     ]
     cohort = LtiContext.objects.get().cohort
 
-    response = teacher_client.post(f"/lti/cohorts/{cohort.pk}/roster/", follow=True)
+    status = sync_roster(teacher_client, cohort, django_capture_on_commit_callbacks)
 
-    assert "2 learner(s) added" in response.content.decode()
+    assert "2 learner(s) added" in status and "failed" not in status
     members = {m.user.lti_identities.get().sub for m in Membership.objects.filter(cohort=cohort)}
     assert members == {"learner-20", "learner-21"}
     assert LtiIdentity.objects.get(sub="learner-21").user.sis_user_id == "S-21"
     assert not LtiIdentity.objects.filter(sub="learner-22").exists()
     # a second sync adds nobody twice
-    again = teacher_client.post(f"/lti/cohorts/{cohort.pk}/roster/", follow=True)
-    assert "0 learner(s) added, 2 already here" in again.content.decode()
+    again = sync_roster(teacher_client, cohort, django_capture_on_commit_callbacks)
+    assert "0 learner(s) added, 2 already here" in again
+
+
+def test_a_roster_sync_runs_in_a_worker_once_at_a_time_and_says_so(
+    platform, teacher_client, django_capture_on_commit_callbacks
+):
+    """A large course takes the LMS a minute to page through: never inside the request."""
+    platform.members = [{"user_id": "learner-30", "roles": [LEARNER], "status": "Active"}]
+    cohort = LtiContext.objects.get().cohort
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        teacher_client.post(f"/lti/cohorts/{cohort.pk}/roster/")
+        page = teacher_client.get(f"/lti/cohorts/{cohort.pk}/").content.decode()
+        assert "Syncing the roster from the LMS" in page and "hx-get" in page  # the line polls
+        second = teacher_client.post(f"/lti/cohorts/{cohort.pk}/roster/", follow=True).content.decode()
+        assert "already under way" in second
+    assert len(queued) == 1  # one sync queued, not two
+    from apps.config.routing import HEAVY, route_task  # and on the queue that does not hold up SELECTs
+
+    assert route_task("apps.lti.tasks.sync_roster_task", (1,), {}, {}) == {"queue": HEAVY}
+    assert not Membership.objects.filter(cohort=cohort).exists()  # nothing happened in the request
+    queued[0]()
+    status = teacher_client.get(f"/lti/cohorts/{cohort.pk}/roster/status/").content.decode()
+    assert "1 learner(s) added" in status and "hx-get" not in status  # done: the polling stops
+    assert Membership.objects.filter(cohort=cohort).count() == 1
+
+
+def test_a_roster_the_lms_refuses_is_reported_as_failed_with_its_reason(
+    platform, teacher_client, django_capture_on_commit_callbacks
+):
+    platform.members_status = 503  # the LMS's roster service is down
+    cohort = LtiContext.objects.get().cohort
+    status = sync_roster(teacher_client, cohort, django_capture_on_commit_callbacks)
+    assert "failed." in status and "The LMS refused the roster request" in status, status
 
 
 # --------------------------------------------------------------------------- operator pages
