@@ -367,15 +367,19 @@ class Box:
 
 def close_leftover(path: Path) -> None:
     """The reaper's half of ``close()``: undo a box whose worker died (names are derived)."""
-    name = box_name(path)
-    box = Box(name=name, path=path, limits=Limits())
+    _close_named(box_name(path), path if os.path.ismount(path) else None)
+
+
+def _close_named(name: str, mount_point: Path | None) -> None:
+    """Undo whatever exists of the box called ``name``: its cgroups, namespace and mount."""
+    # The path only matters to close() for the unmount, which happens only when mounted.
+    box = Box(name=name, path=mount_point or Path("/"), limits=Limits(), mounted=mount_point is not None)
     for controller, own in _own_cgroup_paths().items():
         candidate = own / CGROUP_PARENT / name
         if candidate.is_dir():
             box.cgroups[controller] = candidate
     if (NETNS_DIR / name).exists():
         box.netns = NETNS_DIR / name
-    box.mounted = os.path.ismount(path)
     box.close()
 
 
@@ -428,16 +432,7 @@ def _box_mounts() -> dict[str, str]:
 def close_stray(name: str) -> None:
     """Undo what is left of a box known only by its name (see ``stray_box_names``)."""
     mount = _box_mounts().get(name)
-    # The path only matters to close() for the unmount, which happens only when mounted.
-    box = Box(name=name, path=Path(mount or "/"), limits=Limits())
-    for controller, own in _own_cgroup_paths().items():
-        candidate = own / CGROUP_PARENT / name
-        if candidate.is_dir():
-            box.cgroups[controller] = candidate
-    if (NETNS_DIR / name).exists():
-        box.netns = NETNS_DIR / name
-    box.mounted = mount is not None
-    box.close()
+    _close_named(name, Path(mount) if mount else None)
 
 
 # -- the site's own files
