@@ -16,7 +16,8 @@
 #   INDEXED_PLAIN_HTTP=1                        no TLS in front (trusted network, smoke tests)
 #   INDEXED_WEB_USER=indexed-web                started as root: the account gunicorn's workers
 #                                               run as (made if missing; its group may read the
-#                                               secret key, the two URL files, static files and
+#                                               secret key, web_database_url (a login with rows
+#                                               only), broker_url, static files and
 #                                               open the broker's, database's and playground's
 #                                               sockets, and nothing else of var/). Empty: root.
 # Remote grading hosts (scripts/worker-host.sh); unset, database and broker stay local-only:
@@ -145,26 +146,15 @@ start_site_database() {
   [ "$exists" = 1 ] || PGPASSWORD="$password" "$PG_BIN/createdb" -h "$SITE_DB_DIR/run" -p "$SITE_DB_PORT" -U indexed indexed
   local port_arg=""; [ "$SITE_DB_PORT" = 5432 ] || port_arg="&port=$SITE_DB_PORT"
   printf 'postgresql://indexed:%s@/indexed?host=%s%s\n' "$password" "$SITE_DB_DIR/run" "$port_arg" > "$VAR/database_url"
+  # The web logs in as indexed_web (rows only): migrations and this script keep the owner.
+  local web_password; web_password=$(secret "$VAR/site-db-web.password")
+  make_rows_role indexed_web "$password" "$web_password"
+  PW="$web_password" url_with_password "postgresql://indexed_web:%s@/indexed?host=$SITE_DB_DIR/run$port_arg" \
+    > "$VAR/web_database_url"
   log "site database: PostgreSQL 15, socket in $SITE_DB_DIR/run"
   if [ -n "$SITE_DB_LISTEN" ]; then
-    # Worker hosts log in as indexed_worker: rows only (select, insert, update, delete), no
-    # DDL, no superuser, so a host taken over through a sandbox escape cannot run programs on
-    # this machine (COPY ... PROGRAM) or drop the site's tables. Tables made by later
-    # migrations are granted too (default privileges of the owner, indexed).
     local worker_password; worker_password=$(secret "$VAR/site-db-worker.password")
-    # Passwords travel in the environment, never in argv (which every user can read in ps).
-    PGPASSWORD="$password" INDEXED_WORKER_PW="$worker_password" "$PG_BIN/psql" -h "$SITE_DB_DIR/run" \
-      -p "$SITE_DB_PORT" -U indexed -d indexed -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-\getenv pw INDEXED_WORKER_PW
-SELECT 'CREATE ROLE indexed_worker LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'indexed_worker') \gexec
-ALTER ROLE indexed_worker WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'pw';
-GRANT CONNECT ON DATABASE indexed TO indexed_worker;
-GRANT USAGE ON SCHEMA public TO indexed_worker;
-GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO indexed_worker;
-GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO indexed_worker;
-ALTER DEFAULT PRIVILEGES FOR ROLE indexed IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO indexed_worker;
-ALTER DEFAULT PRIVILEGES FOR ROLE indexed IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO indexed_worker;
-SQL
+    make_rows_role indexed_worker "$password" "$worker_password"
     mkdir -p "$VAR/worker-host"
     cp "$SITE_DB_DIR/data/server.crt" "$VAR/worker-host/site-db-ca.crt"
     # verify-full: a worker host checks the certificate and that it names this address, so a
@@ -175,6 +165,27 @@ SQL
       > "$VAR/worker-host/database_url"
     log "site database: also on $SITE_DB_LISTEN:$SITE_DB_PORT (TLS, scram) for $WORKER_NETWORK only"
   fi
+}
+
+# make_rows_role ROLE OWNER_PASSWORD PASSWORD: a login for the site database with rows only
+# (select, insert, update, delete), no DDL, no superuser: whoever takes over the web (a request
+# handled wrongly) or a worker host (a sandbox escape) can neither run programs on this machine
+# (COPY ... PROGRAM) nor drop the site's tables. Tables made by later migrations are granted
+# too (default privileges of the owner, indexed). Passwords travel in the environment, never
+# in argv (which every user can read in ps).
+make_rows_role() {
+  PGPASSWORD="$2" INDEXED_ROLE_PW="$3" "$PG_BIN/psql" -h "$SITE_DB_DIR/run" -p "$SITE_DB_PORT" -U indexed -d indexed \
+    -q -v ON_ERROR_STOP=1 -v role="$1" >/dev/null <<'SQL'
+\getenv pw INDEXED_ROLE_PW
+SELECT format('CREATE ROLE %I LOGIN', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
+ALTER ROLE :"role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'pw';
+GRANT CONNECT ON DATABASE indexed TO :"role";
+GRANT USAGE ON SCHEMA public TO :"role";
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"role";
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"role";
+ALTER DEFAULT PRIVILEGES FOR ROLE indexed IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO :"role";
+ALTER DEFAULT PRIVILEGES FOR ROLE indexed IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO :"role";
+SQL
 }
 
 # The block of pg_hba.conf this script owns, rewritten on every start: one line for the
@@ -302,7 +313,7 @@ prepare_web_account() {
 as_web() { setpriv --reuid="$WEB_USER" --regid="$WEB_USER" --clear-groups -- "$@"; }
 
 # What the web's workers need of this host, given to the web's group only: the var directory
-# (to pass through), the secret key and the two URL files, the static files, and the broker's,
+# (to pass through), the secret key, its own database URL and the broker URL, the static files, and the broker's,
 # site database's and playground's sockets. Everything else in var/ stays root's.
 open_to_web() {
   [ -n "$WEB_USER" ] || return 0
@@ -316,7 +327,7 @@ open_to_web() {
     dir=$(dirname "$dir")
   done
   chgrp "$group" "$VAR" && chmod 710 "$VAR"
-  for name in secret_key database_url broker_url; do
+  for name in secret_key web_database_url broker_url; do
     if [ -f "$VAR/$name" ]; then chgrp "$group" "$VAR/$name" && chmod 640 "$VAR/$name"; fi
   done
   chgrp -R "$group" "$VAR/staticfiles" && chmod -R g+rX "$VAR/staticfiles"
@@ -335,7 +346,7 @@ open_to_web() {
 }
 
 prepare_web_account
-if [ -z "${DATABASE_URL:-}" ]; then start_site_database; else rm -f "$VAR/database_url"; fi
+if [ -z "${DATABASE_URL:-}" ]; then start_site_database; else rm -f "$VAR/database_url" "$VAR/web_database_url"; fi
 if [ -z "${CELERY_BROKER_URL:-}" ]; then
   [ -z "$BROKER_LISTEN" ] || prepare_broker_tls
   start_broker
@@ -370,7 +381,9 @@ if [ -n "$WEB_USER" ]; then
   # answers requests switches to the web's account before it loads the site.
   web_account=(--user "$WEB_USER" --group "$(id -gn "$WEB_USER")")
 fi
-.venv/bin/gunicorn apps.config.wsgi:application --workers "$WEB_WORKERS" --bind "$HOST:$PORT" "${web_account[@]}" \
+# The web's own database login (rows only) when the site database is ours; DATABASE_URL otherwise.
+web_db=(); [ -f "$VAR/web_database_url" ] && web_db=(INDEXED_DATABASE_URL_FILE="$(realpath "$VAR/web_database_url")")
+env "${web_db[@]}" .venv/bin/gunicorn apps.config.wsgi:application --workers "$WEB_WORKERS" --bind "$HOST:$PORT" "${web_account[@]}" \
   --graceful-timeout 20 --timeout 60 --access-logfile "$VAR/access.log" --error-logfile "$VAR/gunicorn.log" &
 pids+=($!)
 log "web: gunicorn, $WEB_WORKERS workers as ${WEB_USER:-$(id -un)} on http://$HOST:$PORT (health: /healthz, metrics: /metrics)"

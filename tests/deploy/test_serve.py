@@ -31,6 +31,17 @@ PASSWORD = "smoke-test-password-9"
 SCORE = re.compile(r"Score: <strong>([^<]+)</strong>")
 
 pytestmark = pytest.mark.slow
+# The database logins of the web's connections (gunicorn keeps them open between requests),
+# each with whether it is a superuser. Asked as the site's owner, through manage.py.
+WEB_DB_ROLES = """
+import json
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("SELECT DISTINCT a.usename, r.rolsuper FROM pg_stat_activity a"
+                   " JOIN pg_roles r ON r.rolname = a.usename WHERE a.datname = current_database()"
+                   " AND a.pid <> pg_backend_pid() AND a.usename <> 'indexed'")
+    print(json.dumps(dict(cursor.fetchall())))
+"""
 
 
 def free_port() -> int:
@@ -222,6 +233,9 @@ def test_serve_grades_a_lab_throttles_logins_stops_cleanly_and_keeps_data(serve_
 
         if os.geteuid() == 0:  # requests are answered by the web's own account, never by root
             assert profile.web_worker_accounts() == {"master": {"root"}, "workers": {"indexed-web"}}, profile.logs()
+        # ... and logs in to the site database with rows only: never as its superuser
+        roles = profile.manage("shell", "-c", WEB_DB_ROLES)
+        assert json.loads(roles.strip().splitlines()[-1]) == {"indexed_web": False}, roles
         # ... which may still open the playground service's socket (the workers start the service)
         status, page, _ = learner.get("/labs/sql-top-customers/playground/")
         assert status == 200, page[-2000:]

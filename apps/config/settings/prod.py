@@ -25,7 +25,8 @@ SECRET_KEY = _given_key or read_or_create_secret(VAR_DIR / "secret_key", 64)
 
 # The site database: DATABASE_URL, else the local PostgreSQL that scripts/serve.sh started,
 # whose URL (with its password) it keeps in a 0600 file rather than in the environment.
-_url_file = VAR_DIR / "database_url"
+# The web's processes get a file of their own (INDEXED_DATABASE_URL_FILE, a login with rows only).
+_url_file = Path(os.environ.get("INDEXED_DATABASE_URL_FILE") or VAR_DIR / "database_url")
 _database_url = os.environ.get("DATABASE_URL") or (_url_file.read_text().strip() if _url_file.exists() else "")
 if _database_url:
     DATABASES = {"default": database_from_url(_database_url)}
