@@ -63,9 +63,13 @@ def collect_project_files(folder: Path) -> tuple[str, dict[str, str]]:
 
 
 def record_version(kind: str, key: str, content_hash: str, files: dict[str, str], now=None) -> bool:
-    """Keep this version unless it is already the newest one of ``key``; True when added."""
+    """Keep this version unless it is already the newest one of ``key``; True when added.
+
+    The files count too, not only the hash: a lab's hash is the grading one, which leaves out
+    its README, and an edit of what learners are told must still show in the history (as a
+    version with the same hash, so no verdict counts as graded against an older version)."""
     newest = ContentVersion.objects.filter(kind=kind, key=key).order_by("-synced_at", "-pk").first()
-    if newest is not None and newest.hash == content_hash:
+    if newest is not None and newest.hash == content_hash and newest.files == files:
         return False
     ContentVersion.objects.create(kind=kind, key=key, hash=content_hash, files=files, synced_at=now or timezone.now())
     return True

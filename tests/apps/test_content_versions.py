@@ -77,6 +77,23 @@ def test_sync_keeps_a_version_when_the_lab_changes_and_none_when_it_does_not(lab
     assert NEW_NAME in versions[1].files["lab.toml"]
 
 
+def test_an_edit_of_the_readme_alone_is_kept_but_leaves_every_verdict_current(lab, cohort, synced_course, client):
+    ada = graded_on(member(cohort, "ada"), lab, lab.content_hash)
+    readme = synced_course / "labs" / "sql-orders-per-customer" / "README.md"
+    readme.write_text("# Orders per customer\n\nHint: a LEFT JOIN keeps customers without orders.\n")
+    sync_curriculum(synced_course)
+    versions = list(ContentVersion.objects.filter(key=lab.key))
+    assert len(versions) == 2 and versions[0].hash == versions[1].hash == lab.content_hash  # grading unchanged
+    assert "Hint: a LEFT JOIN" in versions[1].files["README.md"]
+    assert find_affected_submissions(cohort, lab) == []  # nobody needs a regrade for a reworded README
+    client.force_login(cohort.instructor)
+    page = client.get(f"/teach/cohorts/{cohort.pk}/labs/{lab.key}/versions/").content.decode()
+    assert escape("+Hint: a LEFT JOIN keeps customers without orders.") in page
+    assert f"/submissions/{ada.pk}/" not in page
+    sync_curriculum(synced_course)
+    assert ContentVersion.objects.filter(key=lab.key).count() == 2  # nothing new: nothing kept
+
+
 def test_the_versions_page_shows_the_diff_and_the_submissions_graded_on_an_older_version(
     lab, cohort, synced_course, client
 ):
