@@ -192,6 +192,7 @@ def export_lti(cohort: Cohort, people: list[User]) -> dict:
         "context_id": context.context_id, "title": context.title, "memberships_url": context.memberships_url,
         "lineitems_url": context.lineitems_url, "ags_scopes": context.ags_scopes,
         "roster_synced_at": stamp(context.roster_synced_at),
+        "roster_sync_outcome": context.roster_sync_outcome, "roster_sync_failed": context.roster_sync_failed,
         "links": [
             {
                 "resource_link_id": link.resource_link_id, "title": link.title,

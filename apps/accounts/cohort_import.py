@@ -425,6 +425,9 @@ class Import:
             platform=platform, cohort=self.cohort, deployment_id=row["deployment_id"], context_id=row["context_id"],
             title=row["title"], memberships_url=row["memberships_url"], lineitems_url=row["lineitems_url"],
             ags_scopes=row["ags_scopes"], roster_synced_at=when(row["roster_synced_at"]),
+            # absent from files exported before roster syncs ran in a worker
+            roster_sync_outcome=row.get("roster_sync_outcome", ""),
+            roster_sync_failed=row.get("roster_sync_failed", False),
         )
         for link_row in row["links"]:
             link = ResourceLink.objects.create(

@@ -251,7 +251,7 @@ LEFT_BEHIND = {
     CriterionOverride: {"id", "assessment"},
     LineComment: {"id", "assessment"},
     LtiIdentity: {"id"},
-    LtiContext: {"id", "cohort"},
+    LtiContext: {"id", "cohort", "roster_sync_started_at"},  # a sync in progress here means nothing elsewhere
     ResourceLink: {"id", "context"},
     Passback: {"id", "link"},
 }
