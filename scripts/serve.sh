@@ -295,7 +295,10 @@ prepare_broker_tls() {
 # above it must be searchable by others; when not, gunicorn stays root and says so.
 prepare_web_account() {
   [ -n "$WEB_USER" ] || return 0
-  id "$WEB_USER" >/dev/null 2>&1 || useradd --system --user-group --no-create-home --shell /usr/sbin/nologin "$WEB_USER"
+  if ! id "$WEB_USER" >/dev/null 2>&1; then
+    local group=(--user-group); getent group "$WEB_USER" >/dev/null && group=(-g "$WEB_USER")  # a group left behind
+    useradd --system "${group[@]}" --no-create-home --shell /usr/sbin/nologin "$WEB_USER"
+  fi
   # The files a worker loads after it switched accounts: the interpreter's standard library,
   # the installed packages and the checkout (paths as root's interpreter finds them).
   local file
