@@ -399,12 +399,6 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def _maker_pid(folder_name: str) -> int | None:
-    """The pid in a sandbox folder's name, "<kind>-<pid>-<token>" (see make_sandbox_dir)."""
-    parts = folder_name.rsplit("-", 2)
-    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
-
-
 def list_sandboxes() -> list[dict]:
     """Every sandbox directory with its owner record and whether its owner still lives."""
     rows = []
@@ -420,7 +414,7 @@ def list_sandboxes() -> list[dict]:
         owner = data.get("owner_pid")
         # The folder's name carries its maker's pid too: a folder being made has no record
         # yet, and a reaper in a sibling worker must not take it for an orphan.
-        maker = _maker_pid(path.name)
+        maker = boxes.maker_pid(path.name)
         alive = bool(owner) and pid_alive(owner) or (maker is not None and pid_alive(maker))
         rows.append({**data, "path": str(path), "owner_alive": alive})
     return rows
@@ -428,9 +422,10 @@ def list_sandboxes() -> list[dict]:
 
 def reap_orphans() -> list[str]:
     """Kill the processes and remove the directories of sandboxes whose owner died."""
-    reaped = []
+    reaped, kept = [], set()
     for row in list_sandboxes():
         if row["owner_alive"] or row["owner_pid"] == os.getpid():
+            kept.add(boxes.box_name(Path(row["path"])))
             continue
         if row.get("boxed") or os.path.ismount(row["path"]):
             # The cgroup says which processes are the sandbox's; the owner record sits where a
@@ -441,9 +436,9 @@ def reap_orphans() -> list[str]:
                 kill_process(pid)
         shutil.rmtree(row["path"], ignore_errors=True)
         reaped.append(row["path"])
-    # Boxes whose directory is already gone are invisible above; their names say whose they were.
-    live = {boxes.box_name(Path(row["path"])) for row in list_sandboxes()}
-    for name in boxes.stray_box_names(keep=live):
-        boxes.close_stray(name)
-        reaped.append(name)
+    # Boxes whose folder is already gone are invisible above; their names say who made them.
+    for name in sorted(boxes.existing_box_names() - kept):
+        if (maker := boxes.maker_pid(name)) is not None and not pid_alive(maker):
+            boxes.close_stray(name)
+            reaped.append(name)
     return reaped

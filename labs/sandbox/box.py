@@ -383,30 +383,25 @@ def _close_named(name: str, mount_point: Path | None) -> None:
     box.close()
 
 
-# A box's name carries its owner's pid: "indexed-" + the sandbox directory's name,
-# "<kind>-<pid>-<8 hex digits>". Only names of exactly that shape are swept: other
-# "indexed-" namespaces (a simulated worker host in the scale-out test) are not boxes.
-_BOX_NAME = re.compile(r"indexed-[a-z][a-z0-9-]*?-(\d+)-[0-9a-f]{8}")
+# A sandbox folder's name is "<kind>-<pid>-<8 hex digits>" (base.make_sandbox_dir) and its
+# box's is "indexed-" and that. Only names of exactly that shape are read as their maker's pid:
+# other "indexed-" namespaces (a simulated worker host in the scale-out test) are not boxes.
+# At most 7 digits: Linux pids stop at 4194304.
+_SANDBOX_NAME = re.compile(r"[a-z][a-z0-9_.-]*?-(\d{1,7})-[0-9a-f]{8}")
 
 
-def _owner_is_dead(name: str) -> bool:
-    match = _BOX_NAME.fullmatch(name)
-    if match is None:
-        return False  # not a box's name: leave it alone
-    try:
-        os.kill(int(match.group(1)), 0)
-    except ProcessLookupError:
-        return True
-    except (PermissionError, OverflowError):
-        return False
-    return False
+def maker_pid(name: str) -> int | None:
+    """The pid of the process that made a sandbox folder or box, read from its name; None
+    for a name of any other shape."""
+    match = _SANDBOX_NAME.fullmatch(name.removeprefix("indexed-"))
+    return int(match.group(1)) if match else None
 
 
-def stray_box_names(keep: set[str] = frozenset()) -> list[str]:
-    """Names of boxes whose owner died and whose sandbox directory is gone, so the
-    directory-based reaper cannot find them (an owner killed after removing its folder,
-    or a folder under another sandbox root that was deleted): their network namespace,
-    cgroups or tmpfs mount would otherwise stay until the machine reboots."""
+def existing_box_names() -> set[str]:
+    """Every box on this host, by the namespaces, cgroups and tmpfs mounts named like one.
+    The reaper compares them with the sandbox folders it sees: a box whose folder is gone (an
+    owner killed after removing it, or a folder under another sandbox root that was deleted)
+    would otherwise keep its namespace, cgroups or mount until the machine reboots."""
     names: set[str] = set()
     with contextlib.suppress(OSError):
         names.update(entry.name for entry in NETNS_DIR.iterdir())
@@ -414,7 +409,7 @@ def stray_box_names(keep: set[str] = frozenset()) -> list[str]:
         with contextlib.suppress(OSError):
             names.update(entry.name for entry in (own / CGROUP_PARENT).iterdir() if entry.is_dir())
     names.update(_box_mounts())
-    return sorted(n for n in names if n not in keep and _owner_is_dead(n))
+    return {name for name in names if name.startswith("indexed-") and maker_pid(name) is not None}
 
 
 def _box_mounts() -> dict[str, str]:
@@ -430,7 +425,7 @@ def _box_mounts() -> dict[str, str]:
 
 
 def close_stray(name: str) -> None:
-    """Undo what is left of a box known only by its name (see ``stray_box_names``)."""
+    """Undo what is left of a box known only by its name (see ``existing_box_names``)."""
     mount = _box_mounts().get(name)
     _close_named(name, Path(mount) if mount else None)
 
