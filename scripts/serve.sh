@@ -83,10 +83,9 @@ source scripts/lib/processes.sh  # Ctrl-C, SIGTERM or the parent's death stops e
 
 secret() { $PY -c 'import sys; from pathlib import Path; from apps.config.secret_files import read_or_create_secret; print(read_or_create_secret(Path(sys.argv[1]), 32))' "$1"; }
 
-run_as_db() {
-  if [ "$(id -u)" = 0 ]; then setpriv --reuid="$SITE_DB_USER" --regid="$SITE_DB_USER" --clear-groups -- "$@"
-  else "$@"; fi
-}
+# shellcheck source=scripts/lib/accounts.sh
+source scripts/lib/accounts.sh
+run_as_db() { run_as "$SITE_DB_USER" "$@"; }
 
 # A URL for worker hosts: the template's %s becomes $PW, URL-quoted. The password comes in
 # the environment, never in argv (which every user can read in ps).
@@ -313,7 +312,7 @@ prepare_web_account() {
   done
 }
 
-as_web() { setpriv --reuid="$WEB_USER" --regid="$WEB_USER" --clear-groups -- "$@"; }
+as_web() { run_as "$WEB_USER" "$@"; }
 
 # What the web's workers need of this host, given to the web's group only: the var directory
 # (to pass through), the secret key, its own database URL and the broker URL, the static files, and the broker's,

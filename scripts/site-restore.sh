@@ -32,10 +32,9 @@ PG_BIN=/usr/lib/postgresql/15/bin
 SITE_DB_USER=indexed-site
 [ "$(id -u)" = 0 ] || SITE_DB_USER=$(id -un)
 
-run_as_db() {
-  if [ "$(id -u)" = 0 ]; then setpriv --reuid="$SITE_DB_USER" --regid="$SITE_DB_USER" --clear-groups -- "$@"
-  else "$@"; fi
-}
+# shellcheck source=scripts/lib/accounts.sh
+source scripts/lib/accounts.sh
+run_as_db() { run_as "$SITE_DB_USER" "$@"; }
 die() { echo "site-restore.sh: $*" >&2; exit 1; }
 
 if [ -e "$TO" ] && [ -n "$(ls -A "$TO")" ]; then die "$TO is not empty: restore into a new directory"; fi
