@@ -160,10 +160,7 @@ def own_lineage() -> set[int]:
     pids, pid = set(), os.getpid()
     while pid > 1 and pid not in pids:
         pids.add(pid)
-        try:
-            pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            break
+        pid = int(proc_status(pid).get("PPid", "0"))  # 0 when it is gone: the walk ends
     return pids
 
 
